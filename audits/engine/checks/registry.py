@@ -1,0 +1,148 @@
+"""The one registry of checks. Docs, the API, reports and tests all read `REGISTRY`.
+
+Adding a check is one small function:
+
+    @page_check("seo.title.missing", category="on_page", severity=Severity.ERROR,
+                title="Title tag missing", why="...", fix="...", reference="https://...")
+    def title_missing(page: PageContext):
+        if page.facts and not page.facts.titles:
+            return {}          # a dict (details) or True means "finding"; None/False means pass
+
+A page check may also return/yield several dicts (one finding each). A site check receives the
+`SiteView` and yields `Finding`s (it knows which URL each belongs to).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..types import CrawlOptions, FetchResult, Finding, PageFacts, Severity
+
+if TYPE_CHECKING:
+    from ..site import SiteView
+
+CATEGORIES = {
+    "crawlability": "Crawlability & status",
+    "indexability": "Indexability",
+    "on_page": "On-page",
+    "links": "Links",
+    "content": "Content",
+    "images": "Images",
+    "international": "International",
+    "mobile": "Mobile & HTML",
+    "performance": "Performance",
+    "https": "HTTPS & security",
+    "structured_data": "Structured data & social",
+    "sitemaps": "Sitemaps",
+    "url": "URL hygiene",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What a page check sees: the fetch (without body), the parsed facts (None for non-HTML
+    or failed fetches), and the crawl options."""
+
+    url: str
+    depth: int
+    fetch: FetchResult
+    facts: PageFacts | None
+    options: CrawlOptions
+    indexable: bool
+    indexability_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    code: str
+    scope: str  # "page" or "site"
+    category: str
+    severity: str
+    title: str
+    why: str
+    fix: str
+    reference: str
+    func: Callable[..., Any]
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code, "scope": self.scope, "category": self.category,
+            "severity": self.severity, "title": self.title, "why": self.why,
+            "fix": self.fix, "reference": self.reference,
+        }
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def _register(scope: str, code: str, *, category: str, severity: str, title: str, why: str,
+              fix: str, reference: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    if category not in CATEGORIES:
+        raise ValueError(f"{code}: unknown category {category!r}")
+    if severity not in Severity.ALL:
+        raise ValueError(f"{code}: unknown severity {severity!r}")
+
+    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        if code in REGISTRY:
+            raise ValueError(f"duplicate check code {code}")
+        REGISTRY[code] = Check(code, scope, category, severity, title, why.strip(),
+                               fix.strip(), reference, func)
+        return func
+
+    return decorator
+
+
+def page_check(code: str, **meta: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return _register("page", code, **meta)
+
+
+def site_check(code: str, **meta: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return _register("site", code, **meta)
+
+
+def _as_details(result: Any) -> Iterable[dict[str, Any]]:
+    if result is None or result is False:
+        return ()
+    if result is True:
+        return ({},)
+    if isinstance(result, dict):
+        return (result,)
+    return (item if isinstance(item, dict) else {} for item in result)
+
+
+def run_page_checks(page: PageContext) -> tuple[Finding, ...]:
+    """Run every page check; a check that raises is a bug, recorded as an engine finding
+    rather than allowed to stop the crawl."""
+    found: list[Finding] = []
+    for check in PAGE_CHECKS():
+        try:
+            for details in _as_details(check.func(page)):
+                found.append(Finding(check.code, page.url, details))
+        except Exception as exc:  # noqa: BLE001 - one broken check must not stop an audit
+            found.append(Finding("engine.check_error", page.url,
+                                 {"check": check.code, "error": repr(exc)[:300]}))
+    return tuple(found)
+
+
+def run_site_checks(site: SiteView) -> list[Finding]:
+    found: list[Finding] = []
+    for check in REGISTRY.values():
+        if check.scope != "site":
+            continue
+        try:
+            found.extend(check.func(site))
+        except Exception as exc:  # noqa: BLE001
+            found.append(Finding("engine.check_error", None,
+                                 {"check": check.code, "error": repr(exc)[:300]}))
+    return found
+
+
+_PAGE_CHECKS: list[Check] = []
+
+
+def PAGE_CHECKS() -> list[Check]:  # noqa: N802 - reads like the constant it caches
+    if len(_PAGE_CHECKS) != sum(1 for c in REGISTRY.values() if c.scope == "page"):
+        _PAGE_CHECKS[:] = [c for c in REGISTRY.values() if c.scope == "page"]
+    return _PAGE_CHECKS

@@ -1,0 +1,403 @@
+"""The crawl loop: robots.txt, sitemaps, frontier, fetch, analyze, site-wide checks, score.
+
+`Crawler.crawl()` is an async generator of `PageResult`s. `CrawlRun` wraps it for
+synchronous callers (the Django services, the CLI, Celery): the event loop runs in a thread of
+its own and hands results over through a bounded queue, so a slow database writer slows the
+crawl down (back-pressure) instead of letting memory grow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any
+
+import structlog
+
+from .analyze import analyze_page, warm_up
+from .checks.registry import REGISTRY, run_site_checks
+from .fetch import Fetcher
+from .frontier import CrawlFrontier, QueuedURL
+from .parse import resolved_canonical
+from .robots import RobotsPolicy, fetch_robots
+from .score import compute_score_from_counts
+from .site import PageRecord, SiteView
+from .sitemaps import discover_sitemaps
+from .types import (
+    CrawlOptions,
+    CrawlProgress,
+    FetchResult,
+    Finding,
+    PageResult,
+    ScoreBreakdown,
+    Severity,
+)
+from .urls import InvalidURL, host_of, normalize_url, origin_of
+
+log = structlog.get_logger(__name__)
+
+#: Fetch errors on the start URL's host that mean there is no site to audit at all.
+UNREACHABLE_ERRORS = frozenset({
+    "ssrf_blocked", "dns", "connection_refused", "tls", "invalid_url", "unsupported_scheme",
+})
+#: Link kinds whose targets are crawled (the others are recorded as references only).
+FOLLOWED_KINDS = frozenset({"a", "canonical", "hreflang"})
+
+
+class CrawlError(Exception):
+    """The audit cannot run at all (bad start URL, host unreachable or refused)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlSummary:
+    start_url: str
+    pages_crawled: int
+    site_findings: tuple[Finding, ...]
+    score: ScoreBreakdown
+    robots_status: int | None
+    robots_error: str | None
+    sitemaps: tuple[Any, ...]
+    rejected: dict[str, int]
+    elapsed_s: float
+    cancelled: bool = False
+    findings_by_severity: dict[str, int] = field(default_factory=dict)
+
+
+def default_parse_workers() -> int:
+    cpus = os.cpu_count() or 1
+    return max(0, min(cpus - 1, 4))
+
+
+def _can_fork_workers() -> bool:
+    # Celery's prefork children are daemonic and may not start processes of their own.
+    return not multiprocessing.current_process().daemon
+
+
+class Crawler:
+    def __init__(self, options: CrawlOptions, *, cancel: threading.Event | None = None) -> None:
+        try:
+            self.start_url = normalize_url(options.start_url)
+        except InvalidURL as exc:
+            raise CrawlError(f"invalid URL {options.start_url[:200]!r}: {exc}") from exc
+        self.options = options
+        self.cancel = cancel or threading.Event()
+        self.frontier = CrawlFrontier(options, self.start_url)
+        self.site = SiteView(self.start_url, options)
+        self.start_host = host_of(self.start_url)
+        self.summary: CrawlSummary | None = None
+        self.pages_crawled = 0
+        self._code_pages: Counter[str] = Counter()
+        self._error_pages: set[str] = set()
+        self._in_flight = 0
+        self._current = ""
+        self._robots: RobotsPolicy | None = None
+        self._sitemaps: tuple[Any, ...] = ()
+        self._started = time.monotonic()
+
+    # -- public ------------------------------------------------------------------------------
+    def progress(self) -> CrawlProgress:
+        return CrawlProgress(pages_crawled=self.pages_crawled,
+                             pages_queued=self.frontier.pending + self._in_flight,
+                             total_estimate=max(self.frontier.estimate, self.pages_crawled),
+                             current_url=self._current)
+
+    async def crawl(self) -> AsyncIterator[PageResult]:
+        results: asyncio.Queue[PageResult | None] = asyncio.Queue(maxsize=256)
+        executor = self._make_executor()
+        try:
+            async with Fetcher(self.options) as fetcher:
+                await self._prepare(fetcher)
+                driver = asyncio.create_task(self._drive(fetcher, executor, results))
+                try:
+                    while True:
+                        result = await results.get()
+                        if result is None:
+                            break
+                        yield result
+                    await driver  # re-raise anything the driver hit
+                finally:
+                    if not driver.done():
+                        driver.cancel()
+            self._finish()
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- setup -------------------------------------------------------------------------------
+    def _make_executor(self) -> Executor | None:
+        workers = self.options.parse_workers
+        if workers is None:
+            workers = default_parse_workers()
+        if workers <= 0 or not _can_fork_workers():
+            return None
+        # "spawn": forking a process that already runs an event loop and threads is unsafe.
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_up,
+                                   mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(workers):
+            pool.submit(warm_up)  # start the workers now, while robots.txt is fetched
+        return pool
+
+    async def _prepare(self, fetcher: Fetcher) -> None:
+        opts = self.options
+        origin = origin_of(self.start_url)
+        robots = await fetch_robots(fetcher, origin, opts)
+        self._robots = robots
+        self.site.robots_status = robots.status
+        self.site.robots_error = robots.error
+        if robots.error in UNREACHABLE_ERRORS:
+            raise CrawlError(_unreachable_message(self.start_url, robots.error, robots))
+        if robots.crawl_delay and opts.respect_robots:
+            fetcher.set_crawl_delay(self.start_host, max(opts.crawl_delay, robots.crawl_delay))
+        self.frontier.add(self.start_url, 0, "")
+        if opts.use_sitemaps:
+            sitemaps = await discover_sitemaps(fetcher, origin, robots, opts)
+            self._sitemaps = tuple(sitemaps.sitemaps)
+            self.site.sitemap_urls = set(sitemaps.urls)
+            for url in sitemaps.urls:
+                self.frontier.add_sitemap_url(url)
+        log.info("crawl.start", url=self.start_url, robots_status=robots.status,
+                 sitemap_urls=len(self.site.sitemap_urls))
+
+    # -- the loop ----------------------------------------------------------------------------
+    async def _drive(self, fetcher: Fetcher, executor: Executor | None,
+                     results: asyncio.Queue[PageResult | None]) -> None:
+        wake = asyncio.Event()
+        tasks: set[asyncio.Task[None]] = set()
+        limit = max(1, self.options.global_concurrency)
+
+        failures: list[BaseException] = []
+
+        def done(task: asyncio.Task[None]) -> None:
+            tasks.discard(task)
+            self._in_flight -= 1
+            if not task.cancelled() and task.exception() is not None:
+                failures.append(task.exception())  # type: ignore[arg-type]
+            wake.set()
+
+        try:
+            while not self.cancel.is_set():
+                while len(tasks) < limit:
+                    item = self.frontier.pop(links_exhausted=not tasks)
+                    if item is None:
+                        break
+                    self._in_flight += 1
+                    task = asyncio.create_task(self._process(item, fetcher, executor, results))
+                    task.add_done_callback(done)
+                    tasks.add(task)
+                if not tasks:
+                    break
+                wake.clear()
+                await wake.wait()
+                if failures:
+                    raise failures[0]
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await results.put(None)
+
+    async def _process(self, item: QueuedURL, fetcher: Fetcher, executor: Executor | None,
+                       results: asyncio.Queue[PageResult | None]) -> None:
+        url = item.url
+        self._current = url
+        in_sitemap = url in self.site.sitemap_urls
+        robots = self._robots
+        if self.options.respect_robots and robots is not None and not robots.allowed(url):
+            blocked = FetchResult(requested_url=url, final_url=url, status=0,
+                                  error="robots_blocked",
+                                  error_detail="disallowed by robots.txt for "
+                                               f"{self.options.robots_token}")
+            await self._emit(self._analyze_inline(blocked, item, in_sitemap, False), results)
+            return
+        fetch = await fetcher.fetch(url)
+        if item.depth == 0 and fetch.error in UNREACHABLE_ERRORS:
+            raise CrawlError(_unreachable_message(url, fetch.error, fetch))
+        chain = fetch.redirect_chain
+        target_result = None
+        if chain and fetch.error is None and fetch.body is not None:
+            # The redirect target's content arrived with this fetch: analyse it as its own URL
+            # (once) instead of fetching it again, and keep only the chain on the source URL.
+            target = fetch.final_url
+            if target not in self.frontier.seen and self.frontier.in_scope(target) \
+                    and self.frontier.enqueued < self.options.max_pages:
+                self.frontier.seen.add(target)
+                self.frontier.enqueued += 1
+                target_fetch = replace(fetch, requested_url=target, redirect_chain=())
+                target_result = await self._analyze(
+                    target_fetch, QueuedURL(target, item.depth, url),
+                    target in self.site.sitemap_urls, executor)
+            fetch = replace(fetch, body=None)
+        result = await self._analyze(fetch, item, in_sitemap, executor)
+        await self._emit(result, results)
+        if target_result is not None:
+            await self._emit(target_result, results)
+
+    async def _analyze(self, fetch: FetchResult, item: QueuedURL, in_sitemap: bool,
+                       executor: Executor | None) -> PageResult:
+        if executor is None or fetch.body is None or not fetch.is_html:
+            return self._analyze_inline(fetch, item, in_sitemap, True)
+        job = partial(analyze_page, fetch, depth=item.depth, found_on=item.found_on,
+                      in_sitemap=in_sitemap, robots_allowed=True, options=self.options,
+                      start_host=self.start_host)
+        return await asyncio.get_running_loop().run_in_executor(executor, job)
+
+    def _analyze_inline(self, fetch: FetchResult, item: QueuedURL, in_sitemap: bool,
+                        robots_allowed: bool) -> PageResult:
+        return analyze_page(fetch, depth=item.depth, found_on=item.found_on,
+                            in_sitemap=in_sitemap, robots_allowed=robots_allowed,
+                            options=self.options, start_host=self.start_host)
+
+    async def _emit(self, result: PageResult, results: asyncio.Queue[PageResult | None]) -> None:
+        self._record(result)
+        await results.put(result)
+
+    def _record(self, result: PageResult) -> None:
+        """Fold one result into the compact site index and queue the links it found."""
+        facts = result.facts
+        canonical = resolved_canonical(facts) if facts is not None else None
+        self.site.pages[result.url] = PageRecord.from_result(result, canonical)
+        if result.fetch.error != "robots_blocked":
+            self.pages_crawled += 1
+        for finding in result.findings:
+            self._count(finding)
+        if facts is None:
+            return
+        source = result.url
+        next_depth = (result.depth if result.depth >= 0 else 0) + 1
+        frontier_add = self.frontier.add
+        add_link = self.site.add_link
+        for link in facts.links:
+            if not link.url or not link.internal:
+                continue
+            add_link(source, link.url, link.anchor, link.kind)
+            if link.kind in FOLLOWED_KINDS:
+                frontier_add(link.url, next_depth, source)
+
+    def _count(self, finding: Finding) -> None:
+        check = REGISTRY.get(finding.code)
+        if finding.url is not None:
+            self._code_pages[finding.code] += 1
+            if check is not None and check.severity == Severity.ERROR:
+                self._error_pages.add(finding.url)
+
+    def _finish(self) -> None:
+        site_findings = tuple(run_site_checks(self.site))
+        site_codes: list[str] = []
+        for finding in site_findings:
+            if finding.url is None:
+                site_codes.append(finding.code)
+            else:
+                self._count(finding)
+        by_severity: Counter[str] = Counter()
+        for code, count in self._code_pages.items():
+            check = REGISTRY.get(code)
+            by_severity[check.severity if check else Severity.NOTICE] += count
+        for code in site_codes:
+            check = REGISTRY.get(code)
+            by_severity[check.severity if check else Severity.NOTICE] += 1
+        score = compute_score_from_counts(
+            pages_scored=self.pages_crawled, pages_with_error=len(self._error_pages),
+            per_code_page_counts=dict(self._code_pages), site_codes=site_codes)
+        robots = self._robots
+        self.summary = CrawlSummary(
+            start_url=self.start_url, pages_crawled=self.pages_crawled,
+            site_findings=site_findings, score=score,
+            robots_status=robots.status if robots else None,
+            robots_error=robots.error if robots else None,
+            sitemaps=self._sitemaps, rejected=dict(self.frontier.rejected),
+            elapsed_s=round(time.monotonic() - self._started, 3),
+            cancelled=self.cancel.is_set(), findings_by_severity=dict(by_severity))
+        log.info("crawl.finish", url=self.start_url, pages=self.pages_crawled,
+                 seconds=self.summary.elapsed_s, score=score.score)
+
+
+def _unreachable_message(url: str, error: str | None, source: Any) -> str:
+    detail = getattr(source, "error_detail", "") or getattr(source, "error", "") or ""
+    return f"cannot audit {url}: {error}: {detail}".rstrip(": ")[:500]
+
+
+_DONE = object()
+
+
+class CrawlRun:
+    """Synchronous iteration over a crawl: `for result in run: ...; run.summary`.
+
+    The event loop lives in a background thread; results cross over through a bounded queue.
+    """
+
+    def __init__(self, options: CrawlOptions, *, cancel: threading.Event | None = None) -> None:
+        self.crawler = Crawler(options, cancel=cancel)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=512)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def summary(self) -> CrawlSummary | None:
+        return self.crawler.summary
+
+    def progress(self) -> CrawlProgress:
+        return self.crawler.progress()
+
+    def cancel(self) -> None:
+        self.crawler.cancel.set()
+
+    async def _pump(self) -> None:
+        try:
+            async for result in self.crawler.crawl():
+                await self._put(result)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
+            await self._put(exc)
+        else:
+            await self._put(_DONE)
+
+    async def _put(self, item: Any) -> None:
+        while True:
+            try:
+                self._queue.put_nowait(item)
+                return
+            except queue.Full:
+                await asyncio.sleep(0.005)
+
+    def __iter__(self) -> Iterator[PageResult]:
+        self._thread = threading.Thread(target=asyncio.run, args=(self._pump(),),
+                                        name="crawl-loop", daemon=True)
+        self._thread.start()
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _DONE:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            if self._thread.is_alive():
+                self.cancel()
+                while self._thread.is_alive():  # drain so the loop can finish its puts
+                    try:
+                        self._queue.get(timeout=0.05)
+                    except queue.Empty:
+                        pass
+            self._thread.join()
+
+
+def run_crawl(options: CrawlOptions, *, on_page: Callable[[PageResult], None],
+              on_progress: Callable[[CrawlProgress], None] | None = None,
+              cancel: threading.Event | None = None) -> CrawlSummary:
+    """Crawl synchronously, calling `on_page` for every result (in the calling thread)."""
+    run = CrawlRun(options, cancel=cancel)
+    for result in run:
+        on_page(result)
+        if on_progress is not None:
+            on_progress(run.progress())
+    assert run.summary is not None
+    return run.summary

@@ -1,0 +1,270 @@
+"""Typed data that crosses the engine's module boundaries.
+
+Everything here is a frozen, slotted dataclass: cheap to create, safe to share between
+coroutines, picklable for the parse process pool, and small enough that a 100,000-page crawl
+keeps only a few KB per URL. Raw HTML never appears here: `parse` turns it into `PageFacts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PRODUCT_NAME = "SEOAuditBot"
+PRODUCT_VERSION = "0.1"
+DEFAULT_USER_AGENT = (
+    f"Mozilla/5.0 (compatible; {PRODUCT_NAME}/{PRODUCT_VERSION}; "
+    "+https://github.com/seoaudit/seoaudit; site audit crawler)"
+)
+#: The product token robots.txt groups are matched against (RFC 9309 section 2.2.1).
+DEFAULT_ROBOTS_TOKEN = PRODUCT_NAME
+
+
+class Severity:
+    ERROR = "error"
+    WARNING = "warning"
+    NOTICE = "notice"
+    ALL = (ERROR, WARNING, NOTICE)
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlOptions:
+    """Everything that shapes one crawl. Defaults are the documented product defaults."""
+
+    start_url: str
+    max_pages: int = 500
+    max_depth: int = 100
+    per_host_concurrency: int = 8
+    global_concurrency: int = 32
+    #: Minimum seconds between two requests to the same host. robots.txt Crawl-delay raises it.
+    crawl_delay: float = 0.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 30.0
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 10
+    #: Retries after a 429/503 or a transient network error (so at most 1 + max_retries tries).
+    max_retries: int = 2
+    #: Upper bound on one Retry-After / backoff sleep, so a hostile server cannot park us.
+    max_retry_wait: float = 30.0
+    user_agent: str = DEFAULT_USER_AGENT
+    robots_token: str = DEFAULT_ROBOTS_TOKEN
+    respect_robots: bool = True
+    allow_private: bool = False
+    include_subdomains: bool = False
+    #: Regular expressions matched (re.search) against the normalized URL.
+    include_patterns: tuple[str, ...] = ()
+    exclude_patterns: tuple[str, ...] = ()
+    use_sitemaps: bool = True
+    max_sitemaps: int = 50
+    max_sitemap_urls: int = 50_000
+    max_sitemap_bytes: int = 50 * 1024 * 1024
+    max_robots_bytes: int = 500 * 1024
+    # Crawl-trap guards
+    max_url_length: int = 2048
+    max_repeated_segments: int = 3
+    max_query_variants_per_path: int = 50
+    #: Parse worker processes; None picks one per CPU beyond the first (0 means parse inline).
+    parse_workers: int | None = None
+    #: Pages slower than this (full response, ms) are flagged.
+    slow_page_ms: int = 3000
+    #: Pages larger than this (bytes of HTML) are flagged.
+    large_page_bytes: int = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectHop:
+    url: str
+    status: int
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The outcome of fetching one URL, redirects included. `body` is None when not kept."""
+
+    requested_url: str
+    final_url: str
+    #: HTTP status of the last response; 0 when no response was received (see `error`).
+    status: int
+    #: Response headers of the final response, names lower-cased, repeated headers kept.
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    content_type: str = ""
+    #: Bytes of body received (or announced by Content-Length when over the cap).
+    size: int = 0
+    #: True when the body exceeded the size cap and was not kept.
+    truncated: bool = False
+    ttfb_ms: float = 0.0
+    elapsed_ms: float = 0.0
+    redirect_chain: tuple[RedirectHop, ...] = ()
+    #: Machine-readable error: timeout, dns, connection_refused, connection_error, tls,
+    #: ssrf_blocked, redirect_loop, too_many_redirects, invalid_url, unsupported_scheme,
+    #: robots_blocked, too_large; None when a response arrived.
+    error: str | None = None
+    error_detail: str = ""
+    #: How many attempts were made (retries on 429/503/transient errors).
+    attempts: int = 1
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+    def header_all(self, name: str) -> list[str]:
+        name = name.lower()
+        return [value for key, value in self.headers if key == name]
+
+    @property
+    def is_html(self) -> bool:
+        ct = self.content_type.lower()
+        return "html" in ct or (not ct and self.body is not None and self.body[:1] == b"<")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFact:
+    """One outgoing reference found on a page."""
+
+    #: Absolute, normalized URL; "" when the href could not be resolved to http(s).
+    url: str
+    #: The href as written (cut to 512 characters).
+    raw_href: str
+    #: a, img, script, css, canonical, hreflang, iframe
+    kind: str = "a"
+    anchor: str = ""
+    rel: tuple[str, ...] = ()
+    internal: bool = False
+    hreflang: str | None = None
+    #: Why the href is not crawlable (javascript, mailto, tel, empty, missing, malformed, ...).
+    uncrawlable_reason: str | None = None
+
+    @property
+    def nofollow(self) -> bool:
+        return "nofollow" in self.rel
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFact:
+    src: str
+    #: None when the alt attribute is absent; "" when present but empty.
+    alt: str | None
+    width: str | None = None
+    height: str | None = None
+    loading: str | None = None
+    in_link: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLdBlock:
+    #: The parsed JSON (dict or list) or None when it did not parse.
+    data: Any
+    error: str | None
+    types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PageFacts:
+    """Everything the checks need from one HTML page. Raw HTML is not kept."""
+
+    url: str
+    encoding: str
+    #: True when the bytes were not valid in the declared/detected encoding.
+    encoding_errors: bool = False
+    declared_charset: str | None = None
+    #: Byte offset of the <meta charset> declaration, None when absent.
+    charset_position: int | None = None
+    titles: tuple[str, ...] = ()
+    meta_descriptions: tuple[str, ...] = ()
+    #: (name, content) for <meta name="robots|googlebot|...">, names lower-cased.
+    meta_robots: tuple[tuple[str, str], ...] = ()
+    #: Canonical URLs from <link rel=canonical> as written (resolved later); order kept.
+    canonical_tags: tuple[str, ...] = ()
+    #: Canonical URLs from HTTP Link headers.
+    canonical_headers: tuple[str, ...] = ()
+    #: (hreflang value, absolute url) from <link rel=alternate hreflang>.
+    hreflangs: tuple[tuple[str, str], ...] = ()
+    headings: tuple[Heading, ...] = ()
+    links: tuple[LinkFact, ...] = ()
+    images: tuple[ImageFact, ...] = ()
+    lang: str | None = None
+    viewport: str | None = None
+    meta_refresh: str | None = None
+    base_href: str | None = None
+    json_ld: tuple[JsonLdBlock, ...] = ()
+    open_graph: tuple[tuple[str, str], ...] = ()
+    twitter: tuple[tuple[str, str], ...] = ()
+    word_count: int = 0
+    #: Visible text bytes / HTML bytes, 0..1.
+    text_ratio: float = 0.0
+    #: Hash of the normalized visible text (exact-duplicate detection).
+    content_hash: str = ""
+    html_bytes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found. Severity and category come from the check registry by `code`."""
+
+    code: str
+    #: The page the finding belongs to; None for a site-wide finding.
+    url: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """What the crawler yields for every URL it fetched (HTML or not, success or not)."""
+
+    url: str
+    depth: int
+    fetch: FetchResult  # body is always None here: parsing happened already
+    facts: PageFacts | None
+    findings: tuple[Finding, ...]
+    indexable: bool
+    indexability_reason: str
+    in_sitemap: bool = False
+    #: The normalized URL of the page that first linked here ("" for seeds).
+    found_on: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlProgress:
+    pages_crawled: int
+    pages_queued: int
+    total_estimate: int
+    current_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryScore:
+    category: str
+    score: float
+    findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreBreakdown:
+    """SEO score with enough detail to explain every point (see docs/scoring.md)."""
+
+    score: float
+    category_scores: tuple[CategoryScore, ...]
+    #: (check code, points lost) ordered by points lost, largest first.
+    top_losses: tuple[tuple[str, float], ...]
+    pages_scored: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "categories": {c.category: {"score": c.score, "findings": c.findings}
+                           for c in self.category_scores},
+            "top_losses": [{"code": code, "points": pts} for code, pts in self.top_losses],
+            "pages_scored": self.pages_scored,
+        }

@@ -1,0 +1,169 @@
+"""Audits, the pages they crawled, the links between them and what was found.
+
+Pages and links are written in bulk (COPY on PostgreSQL); URLs are matched through a short
+`*_hash` column so joins and unique indexes stay small however long the URL is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+def url_hash(url: str) -> str:
+    """16 hex chars of BLAKE2b: the key pages and link targets are joined on."""
+    return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+class Audit(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        RUNNING = "RUNNING", "Running"
+        COMPLETED = "COMPLETED", "Completed"
+        FAILED = "FAILED", "Failed"
+        CANCELLED = "CANCELLED", "Cancelled"
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="audits")
+    url = models.URLField(max_length=2048)
+    normalized_url = models.CharField(max_length=2048, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    options = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    pages_crawled = models.PositiveIntegerField(default=0)
+    total_pages = models.PositiveIntegerField(default=0)
+    seo_score = models.FloatField(null=True, blank=True)
+    geo_score = models.FloatField(null=True, blank=True)
+    #: Score breakdown: category scores and the checks that cost the most points.
+    scores = models.JSONField(default=dict, blank=True)
+    #: Crawl summary: robots.txt, sitemaps, refused URLs (traps, caps), findings by severity.
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: Heartbeat: bumped with every progress save, so an abandoned run can be recognised.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="audit_owner_created"),
+            models.Index(fields=["owner", "normalized_url", "status"], name="audit_owner_url_status"),
+            models.Index(fields=["status", "updated_at"], name="audit_status_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class Page(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="pages")
+    url = models.TextField()
+    url_hash = models.CharField(max_length=16)
+    final_url = models.TextField(blank=True, default="")
+    #: The URL's own response status (3xx for a redirect); 0 when no response arrived.
+    status = models.PositiveSmallIntegerField(default=0)
+    #: [{"url", "status", "location"}, ...] hop by hop; empty without redirects.
+    redirect_chain = models.JSONField(default=list, blank=True)
+    #: Shortest click depth from the start page; -1 when reached only through the sitemap.
+    depth = models.IntegerField(default=0)
+    content_type = models.CharField(max_length=200, blank=True, default="")
+    size = models.PositiveIntegerField(default=0)
+    ttfb_ms = models.FloatField(default=0)
+    elapsed_ms = models.FloatField(default=0)
+    title = models.TextField(blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    canonical = models.TextField(blank=True, default="")
+    indexable = models.BooleanField(default=False)
+    indexability_reason = models.CharField(max_length=500, blank=True, default="")
+    word_count = models.PositiveIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    in_sitemap = models.BooleanField(default=False)
+    inlinks = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True, default="")
+    #: Compact facts for reports: headings outline, lang, viewport, images/links counts, ...
+    facts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "url_hash"], name="page_unique_url"),
+        ]
+        indexes = [
+            models.Index(fields=["audit", "status"], name="page_audit_status"),
+            models.Index(fields=["audit", "depth"], name="page_audit_depth"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Link(models.Model):
+    class Kind(models.TextChoices):
+        A = "a", "Anchor"
+        IMG = "img", "Image"
+        SCRIPT = "script", "Script"
+        CSS = "css", "Stylesheet"
+        CANONICAL = "canonical", "Canonical"
+        HREFLANG = "hreflang", "hreflang"
+        IFRAME = "iframe", "Iframe"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="links")
+    source = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="outlinks")
+    target_url = models.TextField()
+    target_hash = models.CharField(max_length=16)
+    #: Filled in once the crawl ends, for targets that were crawled.
+    target_page = models.ForeignKey(Page, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="inlink_set")
+    anchor = models.CharField(max_length=200, blank=True, default="")
+    rel = models.CharField(max_length=100, blank=True, default="")
+    nofollow = models.BooleanField(default=False)
+    internal = models.BooleanField(default=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.A)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["audit", "target_hash"], name="link_audit_target"),
+            models.Index(fields=["source"], name="link_source"),
+            models.Index(fields=["target_page"], name="link_target_page"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> {self.target_url}"
+
+
+class Finding(models.Model):
+    class Severity(models.TextChoices):
+        ERROR = "error", "Error"
+        WARNING = "warning", "Warning"
+        NOTICE = "notice", "Notice"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
+    #: None for a site-wide finding.
+    page = models.ForeignKey(Page, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="findings")
+    code = models.CharField(max_length=100)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    category = models.CharField(max_length=32)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["audit", "code"], name="finding_audit_code"),
+            models.Index(fields=["audit", "severity"], name="finding_audit_severity"),
+            models.Index(fields=["page"], name="finding_page"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,188 @@
+"""Audit writes: create, run, cancel. Views, tasks and the CLI call these; nothing else
+changes an audit's state."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .engine.crawler import CrawlError, CrawlRun, CrawlSummary
+from .engine.types import CrawlProgress
+from .engine.urls import InvalidURL, normalize_url
+from .exceptions import InvalidAuditURL
+from .models import Audit, Finding, Link, Page
+from .options import clean_audit_options, crawl_options_for
+from .persistence import AuditWriter
+
+log = structlog.get_logger(__name__)
+
+#: How often progress is written to the database (and published) while a crawl runs.
+PROGRESS_INTERVAL_S = 1.0
+
+
+def audit_create(*, owner: Any, url: str, options: dict[str, Any] | None = None,
+                 enqueue: bool = True) -> Audit:
+    """Create an audit and enqueue its crawl once the transaction commits.
+
+    Idempotent: while an audit of the same normalized URL by the same owner is still
+    PENDING or RUNNING, that audit is returned instead of a second one.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidAuditURL("a URL is required")
+    url = url.strip()
+    if "://" not in url[:12]:
+        url = "https://" + url
+    try:
+        normalized = normalize_url(url)
+    except InvalidURL as exc:
+        raise InvalidAuditURL(f"invalid URL: {exc}") from exc
+    cleaned = clean_audit_options(options)
+    with transaction.atomic():
+        active = (Audit.objects.select_for_update()
+                  .filter(owner=owner, normalized_url=normalized,
+                          status__in=Audit.ACTIVE_STATUSES).first())
+        if active is not None:
+            return active
+        audit = Audit.objects.create(owner=owner, url=url[:2048], normalized_url=normalized,
+                                     options=cleaned)
+        if enqueue:
+            from .tasks import run_audit
+
+            audit_id = str(audit.pk)
+            transaction.on_commit(lambda: run_audit.delay(audit_id))
+    log.info("audit.created", audit_id=str(audit.pk), url=normalized)
+    return audit
+
+
+def _claim(audit_id: Any) -> bool:
+    """Move PENDING -> RUNNING, or take over a RUNNING audit whose heartbeat went stale
+    (its worker died). Conditional UPDATEs, so two workers can never both win."""
+    now = timezone.now()
+    if Audit.objects.filter(pk=audit_id, status=Audit.Status.PENDING).update(
+            status=Audit.Status.RUNNING, started_at=now, updated_at=now, error=""):
+        return True
+    stale_before = now - timedelta(seconds=settings.SEOAUDIT_STALE_AUDIT_SECONDS)
+    if Audit.objects.filter(pk=audit_id, status=Audit.Status.RUNNING,
+                            updated_at__lt=stale_before).update(started_at=now, updated_at=now):
+        # Start over cleanly: the dead run may have written part of the pages.
+        Finding.objects.filter(audit_id=audit_id).delete()
+        Link.objects.filter(audit_id=audit_id).delete()
+        Page.objects.filter(audit_id=audit_id).delete()
+        return True
+    return False
+
+
+def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], None] | None = None
+              ) -> Audit:
+    """Crawl and check the audit's site, persisting as it goes. Safe to call twice: a second
+    call for an audit that is finished or running elsewhere returns it untouched."""
+    if not _claim(audit_id):
+        log.info("audit.skip", audit_id=str(audit_id), reason="not pending")
+        return Audit.objects.get(pk=audit_id)
+    audit = Audit.objects.get(pk=audit_id)
+    log.info("audit.start", audit_id=str(audit.pk), url=audit.normalized_url)
+    try:
+        options = crawl_options_for(audit.normalized_url, audit.options)
+        summary = _crawl_and_persist(audit, options, on_progress)
+    except CrawlError as exc:
+        return _fail(audit, str(exc))
+    except Exception as exc:  # noqa: BLE001 - any failure must end as FAILED with a reason
+        log.exception("audit.crash", audit_id=str(audit.pk))
+        return _fail(audit, f"internal error: {type(exc).__name__}: {exc}"[:1000])
+    return _finish(audit, summary)
+
+
+def _crawl_and_persist(audit: Audit, options: Any,
+                       on_progress: Callable[[Audit, CrawlProgress], None] | None) -> CrawlSummary:
+    cancel = threading.Event()
+    run = CrawlRun(options, cancel=cancel)
+    writer = AuditWriter(audit)
+    last = 0.0
+    for result in run:
+        writer.add(result)
+        now = time.monotonic()
+        if now - last >= PROGRESS_INTERVAL_S:
+            last = now
+            progress = run.progress()
+            if not _save_progress(audit, progress):
+                cancel.set()  # cancelled (or taken over) meanwhile: stop crawling
+            elif on_progress is not None:
+                on_progress(audit, progress)
+    writer.flush()
+    summary = run.summary
+    assert summary is not None
+    writer.write_site_findings(summary.site_findings)
+    writer.resolve_links()
+    return summary
+
+
+def _save_progress(audit: Audit, progress: CrawlProgress) -> bool:
+    total = max(progress.total_estimate, progress.pages_crawled, 1)
+    percent = min(99, int(progress.pages_crawled * 100 / total))
+    audit.progress, audit.pages_crawled, audit.total_pages = percent, progress.pages_crawled, total
+    return bool(Audit.objects.filter(pk=audit.pk, status=Audit.Status.RUNNING).update(
+        progress=percent, pages_crawled=progress.pages_crawled, total_pages=total,
+        updated_at=timezone.now()))
+
+
+def _finish(audit: Audit, summary: CrawlSummary) -> Audit:
+    score = summary.score
+    fields = {
+        "progress": 100, "pages_crawled": summary.pages_crawled,
+        "total_pages": summary.pages_crawled, "seo_score": score.score,
+        "scores": score.as_dict(), "summary": summary_as_dict(summary),
+        "finished_at": timezone.now(), "updated_at": timezone.now(),
+    }
+    status = Audit.Status.CANCELLED if summary.cancelled else Audit.Status.COMPLETED
+    # Conditional: an audit cancelled meanwhile stays CANCELLED (with its partial results).
+    updated = Audit.objects.filter(pk=audit.pk, status=Audit.Status.RUNNING).update(
+        status=status, **fields)
+    if not updated:
+        Audit.objects.filter(pk=audit.pk).update(**fields)
+    audit.refresh_from_db()
+    log.info("audit.finish", audit_id=str(audit.pk), status=audit.status,
+             pages=summary.pages_crawled, score=score.score, seconds=summary.elapsed_s)
+    return audit
+
+
+def _fail(audit: Audit, reason: str) -> Audit:
+    Audit.objects.filter(pk=audit.pk).exclude(status=Audit.Status.CANCELLED).update(
+        status=Audit.Status.FAILED, error=reason, finished_at=timezone.now(),
+        updated_at=timezone.now())
+    audit.refresh_from_db()
+    log.warning("audit.failed", audit_id=str(audit.pk), reason=reason)
+    return audit
+
+
+def audit_cancel(*, audit: Audit) -> Audit:
+    """Cancel a pending or running audit; a running crawl stops at its next progress save."""
+    Audit.objects.filter(pk=audit.pk, status__in=Audit.ACTIVE_STATUSES).update(
+        status=Audit.Status.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now())
+    audit.refresh_from_db()
+    return audit
+
+
+def summary_as_dict(summary: CrawlSummary) -> dict[str, Any]:
+    return {
+        "start_url": summary.start_url,
+        "pages_crawled": summary.pages_crawled,
+        "elapsed_s": summary.elapsed_s,
+        "robots": {"status": summary.robots_status, "error": summary.robots_error},
+        "sitemaps": [_sitemap_dict(s) for s in summary.sitemaps[:50]],
+        "refused_urls": summary.rejected,
+        "findings_by_severity": summary.findings_by_severity,
+        "cancelled": summary.cancelled,
+    }
+
+
+def _sitemap_dict(info: Any) -> dict[str, Any]:
+    keys = ("url", "status", "kind", "url_count", "error", "source")
+    return {key: getattr(info, key, None) for key in keys}

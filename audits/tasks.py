@@ -1,0 +1,18 @@
+"""Celery tasks: thin wrappers around services, idempotent and safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+#: Hard limit on one audit run; the soft limit fires first so the audit ends as FAILED.
+AUDIT_TIME_LIMIT_S = 4 * 3600
+
+
+@shared_task(name="audits.run_audit", acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=AUDIT_TIME_LIMIT_S - 60, time_limit=AUDIT_TIME_LIMIT_S,
+             ignore_result=True)
+def run_audit(audit_id: str) -> str:
+    """Run one audit. A redelivered message for a finished or live audit is a no-op."""
+    return services.audit_run(audit_id=audit_id).status

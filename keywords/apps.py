@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KeywordsConfig(AppConfig):
+    name = "keywords"
+    verbose_name = "Keywords & rank tracking"

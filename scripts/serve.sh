@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Quick start, command 1: install, migrate, create the staff account, then run the web server
+# and a Celery worker on the embedded default (SQLite + filesystem broker under var/).
+# Set DATABASE_URL / REDIS_URL to use PostgreSQL and Redis instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_venv.sh requirements.txt
+
+.venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py collectstatic --noinput --verbosity 0
+.venv/bin/python manage.py ensure_admin
+
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+# Threads pool: an audit may start parse worker processes of its own (prefork children can't).
+.venv/bin/celery -A seoaudit worker --pool threads --concurrency "${WORKER_CONCURRENCY:-2}" \
+    --loglevel INFO &
+WORKER=$!
+trap 'kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT INT TERM
+echo "admin: http://$HOST:$PORT/admin/  (Ctrl-C stops the web server and the worker)"
+.venv/bin/uvicorn seoaudit.asgi:application --host "$HOST" --port "$PORT" --lifespan off
