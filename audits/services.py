@@ -94,7 +94,7 @@ def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], No
         summary = _crawl_and_persist(audit, options, on_progress)
     except CrawlError as exc:
         return _fail(audit, str(exc))
-    except Exception as exc:  # noqa: BLE001 - any failure must end as FAILED with a reason
+    except Exception as exc:
         log.exception("audit.crash", audit_id=str(audit.pk))
         return _fail(audit, f"internal error: {type(exc).__name__}: {exc}"[:1000])
     return _finish(audit, summary)

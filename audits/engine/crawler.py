@@ -9,6 +9,7 @@ crawl down (back-pressure) instead of letting memory grow.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -383,10 +384,8 @@ class CrawlRun:
             if self._thread.is_alive():
                 self.cancel()
                 while self._thread.is_alive():  # drain so the loop can finish its puts
-                    try:
+                    with contextlib.suppress(queue.Empty):
                         self._queue.get(timeout=0.05)
-                    except queue.Empty:
-                        pass
             self._thread.join()
 
 

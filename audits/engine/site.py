@@ -32,6 +32,8 @@ class PageRecord:
     redirect_hops: int
     error: str | None
     in_sitemap: bool
+    #: Why the page is not indexable ("" when it is), from parse.compute_indexability.
+    indexability_reason: str = ""
 
     @classmethod
     def from_result(cls, result: PageResult, canonical: str | None) -> PageRecord:
@@ -52,6 +54,7 @@ class PageRecord:
             redirect_hops=len(fetch.redirect_chain),
             error=fetch.error,
             in_sitemap=result.in_sitemap,
+            indexability_reason=result.indexability_reason,
         )
 
 

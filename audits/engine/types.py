@@ -137,7 +137,9 @@ class LinkFact:
     rel: tuple[str, ...] = ()
     internal: bool = False
     hreflang: str | None = None
-    #: Why the href is not crawlable (javascript, mailto, tel, empty, missing, malformed, ...).
+    #: Why the href is not crawlable (javascript, mailto, tel, data, empty, missing, malformed,
+    #: unsupported_scheme, too_long). For too_long, `url` still holds the resolved URL so the
+    #: frontier can count it as a crawl trap.
     uncrawlable_reason: str | None = None
 
     @property
@@ -154,6 +156,8 @@ class ImageFact:
     height: str | None = None
     loading: str | None = None
     in_link: bool = False
+    #: role="presentation"/"none" or aria-hidden="true": needs no alt text.
+    decorative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +211,19 @@ class PageFacts:
     #: Hash of the normalized visible text (exact-duplicate detection).
     content_hash: str = ""
     html_bytes: int = 0
+    #: Resolved, normalized canonical URLs: one per `canonical_tags` entry, then one per
+    #: `canonical_headers` entry, "" where the value could not be resolved to http(s).
+    canonical_urls: tuple[str, ...] = ()
+    #: Where `encoding` came from: bom, http, meta, detected, default.
+    charset_source: str = ""
+    #: Why the body does not look like an HTML document (binary, empty, no_markup,
+    #: parser_error: ...); None for normal pages.
+    unparseable: str | None = None
+    #: True when block elements nest deeper than the parser limit (the rest was not parsed).
+    nesting_too_deep: bool = False
+    #: References (and elements) beyond the per-page caps (parse.MAX_LINKS, MAX_ELEMENTS)
+    #: that were not read.
+    links_dropped: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +265,8 @@ class CategoryScore:
     category: str
     score: float
     findings: int
+    #: (check code, points lost in this category), largest first.
+    losses: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,12 +278,19 @@ class ScoreBreakdown:
     #: (check code, points lost) ordered by points lost, largest first.
     top_losses: tuple[tuple[str, float], ...]
     pages_scored: int
+    pages_with_error: int = 0
+    #: Points taken off the health score for site-wide (URL-less) findings.
+    site_penalty: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "score": self.score,
-            "categories": {c.category: {"score": c.score, "findings": c.findings}
+            "categories": {c.category: {"score": c.score, "findings": c.findings,
+                                        "losses": [{"code": code, "points": pts}
+                                                   for code, pts in c.losses]}
                            for c in self.category_scores},
             "top_losses": [{"code": code, "points": pts} for code, pts in self.top_losses],
             "pages_scored": self.pages_scored,
+            "pages_with_error": self.pages_with_error,
+            "site_penalty": self.site_penalty,
         }

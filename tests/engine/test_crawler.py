@@ -62,7 +62,7 @@ def test_broken_internal_link_names_its_sources():
 
 def test_page_cap_is_respected():
     with serve(small_site()) as base:
-        summary, pages = crawl(base + "/", max_pages=3)
+        summary, _pages = crawl(base + "/", max_pages=3)
     assert summary.pages_crawled == 3
     assert summary.rejected.get("max_pages", 0) > 0
 
@@ -117,7 +117,7 @@ def test_endless_redirects_end_as_findings():
         return None
 
     with serve(routes) as base:
-        summary, pages = crawl(base + "/")
+        _summary, pages = crawl(base + "/")
     assert pages[base + "/loop-a"].fetch.error == "redirect_loop"
     assert pages[base + "/chain/0"].fetch.error == "too_many_redirects"
     assert codes(pages[base + "/loop-a"]) and codes(pages[base + "/chain/0"])
@@ -187,7 +187,7 @@ def test_huge_garbage_robots_txt():
     site = small_site()
     site["/robots.txt"] = Route(garbage, headers={"Content-Type": "text/plain"})
     with serve(site) as base:
-        summary, pages = crawl(base + "/")
+        summary, _pages = crawl(base + "/")
     assert summary.pages_crawled >= 5
 
 
@@ -195,7 +195,7 @@ def test_robots_5xx_blocks_everything():
     site = small_site()
     site["/robots.txt"] = Route("oops", status=503, headers={"Content-Type": "text/plain"})
     with serve(site) as base:
-        summary, pages = crawl(base + "/", max_retries=0)
+        _summary, pages = crawl(base + "/", max_retries=0)
     assert [r.fetch.error for r in pages.values()] == ["robots_blocked"]
 
 
@@ -209,7 +209,7 @@ def test_sitemap_only_pages_are_crawled_as_orphans():
     with serve(lambda p: site.get(p)) as base:
         body = gzip.decompress(site["/sitemap.xml"].body).replace(b"BASE", base.encode())
         site["/sitemap.xml"].body = gzip.compress(body)
-        summary, pages = crawl(base + "/")
+        _summary, pages = crawl(base + "/")
     orphan = pages[base + "/orphan"]
     assert orphan.in_sitemap and orphan.depth == -1
 

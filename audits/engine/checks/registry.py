@@ -127,6 +127,8 @@ def run_page_checks(page: PageContext) -> tuple[Finding, ...]:
 
 
 def run_site_checks(site: SiteView) -> list[Finding]:
+    """Run every site check over the crawl-wide index; a failing check becomes an
+    `engine.check_error` finding instead of stopping the audit."""
     found: list[Finding] = []
     for check in REGISTRY.values():
         if check.scope != "site":
@@ -140,9 +142,18 @@ def run_site_checks(site: SiteView) -> list[Finding]:
 
 
 _PAGE_CHECKS: list[Check] = []
+_PAGE_CHECKS_BUILT_FROM: list[int] = [-1]
 
 
 def PAGE_CHECKS() -> list[Check]:  # noqa: N802 - reads like the constant it caches
-    if len(_PAGE_CHECKS) != sum(1 for c in REGISTRY.values() if c.scope == "page"):
+    # Rebuilt only when the registry changed size: this runs once per crawled page.
+    if _PAGE_CHECKS_BUILT_FROM[0] != len(REGISTRY):
         _PAGE_CHECKS[:] = [c for c in REGISTRY.values() if c.scope == "page"]
+        _PAGE_CHECKS_BUILT_FROM[0] = len(REGISTRY)
     return _PAGE_CHECKS
+
+
+def unregister(code: str) -> None:
+    """Remove a check (tests register throwaway checks and clean up after themselves)."""
+    REGISTRY.pop(code, None)
+    _PAGE_CHECKS_BUILT_FROM[0] = -1

@@ -1,0 +1,162 @@
+"""Mobile & HTML: language, viewport, character encoding, document structure."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..encoding import META_PRESCAN_LIMIT, codec_for
+from ..parse import MAX_BLOCK_DEPTH
+from ..types import Severity
+from .common import REF_CHARSET, html_facts
+from .registry import PageContext, page_check
+
+REF_VIEWPORT = "https://developer.mozilla.org/en-US/docs/Web/HTML/Viewport_meta_tag"
+REF_LANG = "https://developer.mozilla.org/en-US/docs/Web/HTML/Global_attributes/lang"
+# Well-formed BCP 47 shape: a 2-3 letter (or registered 5-8 letter) language, then subtags.
+_LANGUAGE_TAG = re.compile(r"(?:[A-Za-z]{2,3}|[A-Za-z]{5,8}|[iIxX])(?:-[A-Za-z0-9]{1,8})*")
+
+
+@page_check(
+    "seo.html.lang_missing", category="mobile", severity=Severity.WARNING,
+    title="Missing html lang attribute",
+    why="The lang attribute tells browsers, screen readers, translation tools and search "
+        "engines which language the page is in.",
+    fix='Add the page\'s language to the root element, for example <html lang="en">.',
+    reference=REF_LANG)
+def lang_missing(page: PageContext) -> bool:
+    """The <html> element has no lang attribute, or an empty one."""
+    facts = html_facts(page)
+    return facts is not None and not facts.lang
+
+
+@page_check(
+    "seo.html.lang_invalid", category="mobile", severity=Severity.NOTICE,
+    title="Invalid html lang value",
+    why="A lang value that is not a language tag (such as en_US or english) is ignored by "
+        "browsers and assistive technology.",
+    fix='Use a BCP 47 language tag: "en", "en-GB", "pt-BR", "zh-Hant".',
+    reference=REF_LANG)
+def lang_invalid(page: PageContext) -> dict[str, Any] | None:
+    """The lang attribute is present but not shaped like a BCP 47 tag."""
+    facts = html_facts(page)
+    if facts is not None and facts.lang and not _LANGUAGE_TAG.fullmatch(facts.lang):
+        return {"lang": facts.lang[:100]}
+    return None
+
+
+@page_check(
+    "seo.mobile.viewport_missing", category="mobile", severity=Severity.WARNING,
+    title="Viewport meta tag missing",
+    why="Without a viewport tag mobile browsers render the page at desktop width and shrink "
+        "it; Google indexes the mobile version of pages.",
+    fix='Add <meta name="viewport" content="width=device-width, initial-scale=1"> to <head>.',
+    reference=REF_VIEWPORT)
+def viewport_missing(page: PageContext) -> bool:
+    """No <meta name=viewport>."""
+    facts = html_facts(page)
+    return facts is not None and facts.viewport is None
+
+
+@page_check(
+    "seo.mobile.viewport_not_responsive", category="mobile", severity=Severity.NOTICE,
+    title="Viewport does not adapt to the device",
+    why="A viewport without width=device-width or initial-scale keeps a fixed layout width, "
+        "so mobile visitors have to zoom and pan.",
+    fix='Use content="width=device-width, initial-scale=1".',
+    reference=REF_VIEWPORT)
+def viewport_not_responsive(page: PageContext) -> dict[str, Any] | None:
+    """The viewport content has neither width=device-width nor initial-scale."""
+    facts = html_facts(page)
+    if facts is None or facts.viewport is None:
+        return None
+    content = "".join(facts.viewport.lower().split())
+    if "width=device-width" in content or "initial-scale" in content:
+        return None
+    return {"viewport": facts.viewport[:200]}
+
+
+@page_check(
+    "seo.html.charset_not_utf8", category="mobile", severity=Severity.NOTICE,
+    title="Character encoding is not UTF-8",
+    why="UTF-8 is the encoding the HTML standard requires for new pages; legacy encodings "
+        "garble characters they cannot represent and in forms and URLs.",
+    fix='Save the page as UTF-8 and declare it: Content-Type: text/html; charset=utf-8 and '
+        '<meta charset="utf-8">.',
+    reference=REF_CHARSET)
+def charset_not_utf8(page: PageContext) -> dict[str, Any] | None:
+    """The declared charset (or, undeclared, the detected one) is not UTF-8."""
+    facts = html_facts(page)
+    if facts is None:
+        return None
+    effective = codec_for(facts.declared_charset) if facts.declared_charset else facts.encoding
+    if effective == "utf-8":
+        return None
+    return {"declared": facts.declared_charset, "encoding": facts.encoding,
+            "source": facts.charset_source}
+
+
+@page_check(
+    "seo.html.encoding_errors", category="mobile", severity=Severity.WARNING,
+    title="Invalid characters for the page's encoding",
+    why="Some bytes are not valid in the encoding the page uses, so they show as replacement "
+        "characters (�) to visitors and search engines.",
+    fix="Make sure the file is saved in the encoding it declares (normally UTF-8), including "
+        "content coming from the database and includes.",
+    reference=REF_CHARSET)
+def encoding_errors(page: PageContext) -> dict[str, Any] | None:
+    """Decoding with the chosen encoding met invalid bytes."""
+    facts = html_facts(page)
+    if facts is not None and facts.encoding_errors:
+        return {"encoding": facts.encoding, "source": facts.charset_source}
+    return None
+
+
+@page_check(
+    "seo.html.charset_missing", category="mobile", severity=Severity.NOTICE,
+    title="Character encoding not declared",
+    why="Neither the Content-Type header nor a <meta charset> declares the encoding, so "
+        "browsers have to guess, and may guess wrong for non-ASCII text.",
+    fix='Send Content-Type: text/html; charset=utf-8 and add <meta charset="utf-8"> as the '
+        "first element of <head>.",
+    reference=REF_CHARSET)
+def charset_missing(page: PageContext) -> dict[str, Any] | None:
+    """No BOM, HTTP charset or meta declaration; the encoding was guessed."""
+    facts = html_facts(page)
+    if facts is not None and facts.charset_source in ("detected", "default"):
+        return {"guessed": facts.encoding}
+    return None
+
+
+@page_check(
+    "seo.html.charset_late", category="mobile", severity=Severity.NOTICE,
+    title="Charset declared too late",
+    why=f"Browsers look for <meta charset> only in the first {META_PRESCAN_LIMIT} bytes; a "
+        "later declaration is ignored and the page may be decoded with the wrong encoding.",
+    fix="Move <meta charset> to be the first element inside <head>.",
+    reference="https://html.spec.whatwg.org/multipage/semantics.html#charset")
+def charset_late(page: PageContext) -> dict[str, Any] | None:
+    """The only declaration is a <meta> that starts beyond the prescan limit."""
+    facts = html_facts(page)
+    if (facts is not None and facts.charset_source == "meta"
+            and facts.charset_position is not None
+            and facts.charset_position > META_PRESCAN_LIMIT):
+        return {"position": facts.charset_position, "limit": META_PRESCAN_LIMIT}
+    return None
+
+
+@page_check(
+    "seo.html.nesting_too_deep", category="mobile", severity=Severity.WARNING,
+    title="Elements nested too deeply",
+    why=f"Block elements nest more than {MAX_BLOCK_DEPTH} levels deep. Browsers flatten such "
+        "trees (Chromium stops nesting at 512), rendering slows down, and the audit parsed only "
+        "the part before that depth.",
+    fix="Close elements properly (look for unclosed <div>s in templates) and simplify the "
+        "DOM structure.",
+    reference="https://web.dev/articles/dom-size-and-interactivity")
+def nesting_too_deep(page: PageContext) -> dict[str, Any] | None:
+    """parse_page had to cut the document at MAX_BLOCK_DEPTH levels of block nesting."""
+    facts = html_facts(page)
+    if facts is not None and facts.nesting_too_deep:
+        return {"limit": MAX_BLOCK_DEPTH}
+    return None

@@ -1,0 +1,93 @@
+"""Is a page indexable, and why not: robots directives, canonicals, status.
+
+`compute_indexability` gives the one-line reason shown in reports ("noindex (meta robots)",
+"canonicalised to https://..."); `directive_sources` tells which meta tag or header carries
+a robots directive.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .types import FetchResult, PageFacts
+
+_DIRECTIVE_SPLIT = re.compile(r"[,;\s]+")
+_UA_SCOPED = re.compile(r"\s*([A-Za-z][A-Za-z0-9_\-]*)\s*:(.*)", re.DOTALL)
+#: X-Robots-Tag directives that carry a ":" value, so "max-snippet: 5" is not a user agent.
+_VALUE_DIRECTIVES = frozenset({"unavailable_after", "max-snippet", "max-image-preview",
+                               "max-video-preview"})
+
+
+def _has_directive(content: str, directive: str) -> bool:
+    tokens = {token.split(":", 1)[0] for token in _DIRECTIVE_SPLIT.split(content.lower()) if token}
+    return directive in tokens or ("none" in tokens and directive in ("noindex", "nofollow"))
+
+
+def directive_sources(fetch: FetchResult, facts: PageFacts | None, directive: str, *,
+                      robots_token: str) -> list[str]:
+    """Where `directive` (noindex, nofollow, ...) applies to us or Google: "meta robots",
+    "meta googlebot", "X-Robots-Tag", "X-Robots-Tag (googlebot)"... ("none" counts as both
+    noindex and nofollow). Directives scoped to other crawlers are ignored."""
+    agents = {"googlebot", robots_token.lower()}
+    sources: list[str] = []
+    if facts is not None:
+        for name, content in facts.meta_robots:
+            if (name == "robots" or name in agents) and _has_directive(content, directive):
+                sources.append(f"meta {name}")
+    for value in fetch.header_all("x-robots-tag"):
+        scoped = _UA_SCOPED.match(value)
+        source = "X-Robots-Tag"
+        if scoped is not None:
+            agent = scoped.group(1).lower()
+            if agent not in _VALUE_DIRECTIVES:
+                if agent not in agents:
+                    continue  # "otherbot: noindex" is not for us
+                source = f"X-Robots-Tag ({agent})"
+                value = scoped.group(2)
+        if _has_directive(value, directive):
+            sources.append(source)
+    return list(dict.fromkeys(sources))
+
+
+def resolved_canonical(facts: PageFacts) -> str | None:
+    """The page's canonical URL: the first valid one (HTML tags before HTTP headers)."""
+    for url in facts.canonical_urls:
+        if url:
+            return url
+    return None
+
+
+def effective_canonical(facts: PageFacts) -> str | None:
+    """The canonical a search engine would follow: None when absent or when several
+    different ones conflict (Google then ignores them all)."""
+    valid = [url for url in facts.canonical_urls if url]
+    if not valid or any(url != valid[0] for url in valid):
+        return None
+    return valid[0]
+
+
+def compute_indexability(fetch: FetchResult, facts: PageFacts | None, *, robots_allowed: bool,
+                         robots_token: str) -> tuple[bool, str]:
+    """(indexable, reason): reason is "" for an indexable page, else a short explanation such
+    as "noindex (meta robots)" or "canonicalised to https://..."."""
+    if fetch.error == "robots_blocked" or not robots_allowed:
+        return False, "blocked by robots.txt"
+    if fetch.error:
+        return False, f"fetch error: {fetch.error}"
+    if fetch.redirect_chain:
+        return False, f"redirects to {fetch.final_url}"
+    if fetch.status != 200:
+        return False, f"HTTP {fetch.status}"
+    if not fetch.is_html:
+        return False, "not HTML"
+    noindex = directive_sources(fetch, facts, "noindex", robots_token=robots_token)
+    if noindex:
+        return False, f"noindex ({noindex[0]})"
+    if facts is None:
+        return False, "not analysed: body over the size cap" if fetch.truncated else "not analysed"
+    if facts.unparseable:
+        return False, f"not parseable as HTML ({facts.unparseable.split(':', 1)[0]})"
+    canonical = effective_canonical(facts)
+    if canonical and canonical != facts.url:
+        return False, f"canonicalised to {canonical}"
+    return True, ""

@@ -1,0 +1,441 @@
+"""HTML body -> `PageFacts` (indexability helpers are re-exported from `indexability`).
+
+This is the hot loop of a crawl (about 1,000 pages/s across workers), so the parse makes one
+Lexbor pass, one CSS query for every element kind it needs (document order is kept), and does
+per-node Python work only on those elements. It never raises on page content: whatever a
+server sends (binary, invalid bytes, hostile markup), the result is a `PageFacts`.
+
+Lexbor has two super-linear cases that a hostile page can trigger; both are bounded here:
+block elements nested thousands deep (each start tag scans the open-element stack) are cut at
+`MAX_BLOCK_DEPTH` (Chromium also stops nesting at 512), and DOM mutation events (quadratic on
+long `<select>` lists) are switched off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
+
+from .encoding import DecodedBody, decode_body
+from .hrefs import MAX_HREF_LENGTH, RAW_HREF_LIMIT, HrefResolver
+from .indexability import (
+    compute_indexability,
+    directive_sources,
+    effective_canonical,
+    resolved_canonical,
+)
+from .types import FetchResult, Heading, ImageFact, JsonLdBlock, LinkFact, PageFacts
+from .urls import InvalidURL, normalize_url, resolve_href
+
+__all__ = ["compute_indexability", "directive_sources", "effective_canonical", "parse_page",
+           "resolved_canonical"]
+
+ANCHOR_LIMIT = 200
+HEADING_LIMIT = 200
+#: Titles, descriptions and other meta contents are kept up to this many characters.
+TEXT_LIMIT = 2000
+JSON_LD_MAX_CHARS = 256 * 1024
+JSON_LD_MAX_BLOCKS = 50
+#: References kept per page; beyond this a page is a link farm and the rest are dropped.
+MAX_LINKS = 10_000
+MAX_IMAGES = 5_000
+#: Elements read per page; a hostile page with a million tags is read up to here.
+MAX_ELEMENTS = 50_000
+MAX_BLOCK_DEPTH = 512
+#: With fewer tags than this the worst-case nesting cost is a few tens of ms: skip the scan.
+DEPTH_SCAN_MIN_TAGS = 4000
+
+_SELECTOR = "title, meta, link, a, img, script, iframe, h1, h2, h3, h4, h5, h6"
+_NOT_VISIBLE = ["script", "style", "noscript", "template"]
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+#: <meta name=...> values kept as robots directives: generic, crawler-specific, ours.
+ROBOTS_META_NAMES = frozenset({
+    "robots", "googlebot", "googlebot-news", "googlebot-image", "bingbot", "msnbot", "slurp",
+    "yandex", "baiduspider", "duckduckbot", "applebot", "seoauditbot",
+})
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+_BLOCK_TAG = re.compile(
+    r"<(/?)(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|"
+    r"figcaption|figure|footer|header|hgroup|listing|main|menu|nav|ol|pre|search|section|"
+    r"summary|ul)(?=[\s/>])", re.IGNORECASE)
+_LINK_HEADER = re.compile(r"<([^>]*)>([^<]*)")
+_REL_PARAM = re.compile(r"""\brel\s*=\s*(?:"([^"]*)"|([^\s;,]+))""", re.IGNORECASE)
+_HREFLANG_PARAM = re.compile(r"""\bhreflang\s*=\s*(?:"([^"]*)"|([^\s;,]+))""", re.IGNORECASE)
+#: One pass that maps ASCII whitespace to spaces and lower-cases ASCII letters.
+_NORMALIZE_TEXT = bytes.maketrans(b"\t\n\r\x0b\x0cABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                  b"     abcdefghijklmnopqrstuvwxyz")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()) if text else ""
+
+
+def _attr(attrs: dict[str, str | None], name: str) -> str | None:
+    """Attribute value; "" for a valueless attribute (`<img alt>`), None when absent."""
+    value = attrs.get(name)
+    if value is None and name in attrs:
+        return ""
+    return value
+
+
+def _page_url(fetch: FetchResult) -> str:
+    url = fetch.final_url or fetch.requested_url
+    try:
+        return normalize_url(url)
+    except InvalidURL:
+        return url
+
+
+def _unparseable(text: str) -> str | None:
+    """Why a text/html body is not an HTML document, None when it looks like one."""
+    if not text or text.isspace():
+        return "empty"
+    prefix = text[:2048]
+    if _CONTROL.search(prefix):
+        junk = len(_CONTROL.findall(prefix))
+        if junk * 10 > len(prefix):
+            return "binary"
+    if "<" not in text[:65536]:
+        return "no_markup"
+    return None
+
+
+def _nesting_cut(text: str) -> int | None:
+    """Offset where block nesting first exceeds MAX_BLOCK_DEPTH, None when it never does."""
+    if text.count("<") <= DEPTH_SCAN_MIN_TAGS:
+        return None
+    depth = 0
+    for closing in _BLOCK_TAG.findall(text):  # cheap pass: most large pages stop here
+        if closing:
+            depth = depth - 1 if depth else 0
+        else:
+            depth += 1
+            if depth > MAX_BLOCK_DEPTH:
+                break
+    else:
+        return None
+    depth = 0
+    for match in _BLOCK_TAG.finditer(text):
+        if match.group(1):
+            depth = depth - 1 if depth else 0
+        else:
+            depth += 1
+            if depth > MAX_BLOCK_DEPTH:
+                return match.start()
+    return None
+
+
+def _json_ld_types(data: Any) -> tuple[str, ...]:
+    """@type values of the top-level entities, including those inside @graph."""
+    found: list[str] = []
+    stack = [data]
+    seen = 0
+    while stack and seen < 1000:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            kind = item.get("@type")
+            if isinstance(kind, str):
+                found.append(kind)
+            elif isinstance(kind, list):
+                found.extend(k for k in kind if isinstance(k, str))
+            graph = item.get("@graph")
+            if isinstance(graph, list | dict):
+                stack.append(graph)
+    return tuple(dict.fromkeys(found))
+
+
+def _json_ld(raw: str) -> JsonLdBlock:
+    if len(raw) > JSON_LD_MAX_CHARS:
+        return JsonLdBlock(None, f"block larger than {JSON_LD_MAX_CHARS // 1024} KB")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        return JsonLdBlock(None, str(exc)[:200] or type(exc).__name__)
+    return JsonLdBlock(data, None, _json_ld_types(data))
+
+
+def _in_svg(node: Any) -> bool:
+    parent = node.parent
+    for _ in range(1000):
+        if parent is None:
+            return False
+        if parent.tag == "svg":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _visible_text_stats(tree: LexborHTMLParser) -> tuple[int, int, str]:
+    """(word count, bytes, hash) of the body's visible text, whitespace-normalized.
+
+    Works on UTF-8 bytes: splitting or lower-casing a non-ASCII str costs several times more,
+    and byte-level lower-casing (ASCII letters) is enough for exact-duplicate detection. The
+    text is lower-cased before counting bytes, which does not change its length.
+    """
+    tree.strip_tags(_NOT_VISIBLE, recursive=True)
+    body_node = tree.body
+    if body_node is None:
+        return 0, 0, ""
+    text = body_node.text(separator=" ", strip=True, skip_empty=True)
+    if "\xa0" in text:
+        text = text.replace("\xa0", " ")
+    visible = text.encode("utf-8", "replace").translate(_NORMALIZE_TEXT)
+    while b"  " in visible:
+        visible = visible.replace(b"  ", b" ")
+    visible = visible.strip()
+    if not visible:
+        return 0, 0, ""
+    digest = hashlib.sha1(visible, usedforsecurity=False).hexdigest()
+    return visible.count(b" ") + 1, len(visible), digest
+
+
+def _header_links(fetch: FetchResult) -> list[tuple[str, list[str], str | None]]:
+    """(target, rel tokens, hreflang) for each entry of the HTTP Link headers."""
+    found = []
+    for value in fetch.header_all("link"):
+        for match in _LINK_HEADER.finditer(value[:16384]):
+            params = match.group(2)
+            rel = _REL_PARAM.search(params)
+            if rel is None:
+                continue
+            lang = _HREFLANG_PARAM.search(params)
+            found.append((match.group(1).strip(), (rel.group(1) or rel.group(2) or "").lower().split(),
+                          (lang.group(1) or lang.group(2)).strip() if lang else None))
+    return found
+
+
+def parse_page(fetch: FetchResult, body: bytes, *, start_host: str,
+               include_subdomains: bool = False) -> PageFacts:
+    """Parse an HTML body into `PageFacts`; never raises on any content."""
+    page_url = _page_url(fetch)
+    try:
+        decoded = decode_body(body, fetch.content_type)
+    except Exception:  # noqa: BLE001 - decoding is defensive already; this is the last net
+        decoded = DecodedBody(body.decode("cp1252", "replace"), "cp1252", True, None, "default",
+                              None, False)
+    try:
+        return _extract(fetch, body, decoded, page_url, start_host, include_subdomains)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must cost one page, not the crawl
+        return PageFacts(url=page_url, encoding=decoded.encoding,
+                         encoding_errors=decoded.errors, declared_charset=decoded.declared,
+                         charset_position=decoded.meta_position, html_bytes=len(body),
+                         charset_source=decoded.source,
+                         unparseable=f"parser_error: {type(exc).__name__}: {exc}"[:200])
+
+
+def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: str,
+             start_host: str, include_subdomains: bool) -> PageFacts:
+    text = decoded.text
+    unparseable = _unparseable(text)
+    cut = _nesting_cut(text)
+    if cut is not None:
+        source: str | bytes = text[:cut]
+    else:
+        # Clean UTF-8 bytes go in as they are: Lexbor would re-encode a str to UTF-8 anyway.
+        source = body if decoded.is_clean_utf8 else text
+    tree = LexborHTMLParser(source, options=LexborDocumentOptions.WO_EVENTS)
+
+    resolver = HrefResolver(page_url, start_host, include_subdomains)
+    header_resolver = resolver
+    base_href = None
+    # <base> belongs in <head>; searching only there keeps this query cheap.
+    base_node = tree.head.css_first("base[href]") if tree.head is not None else None
+    if base_node is not None:
+        raw_base = base_node.attributes.get("href") or ""
+        try:
+            base_href = resolve_href(page_url, raw_base)
+            resolver = HrefResolver(base_href, start_host, include_subdomains)
+        except InvalidURL:
+            base_href = raw_base[:RAW_HREF_LIMIT]
+
+    links: list[LinkFact] = []
+    links_dropped = 0
+    images: list[tuple[int, ImageFact]] = []
+    titles: list[str] = []
+    descriptions: list[str] = []
+    meta_robots: list[tuple[str, str]] = []
+    canonical_tags: list[str] = []
+    canonical_urls: list[str] = []
+    hreflangs: list[tuple[str, str]] = []
+    headings: list[Heading] = []
+    json_ld: list[JsonLdBlock] = []
+    open_graph: list[tuple[str, str]] = []
+    twitter: list[tuple[str, str]] = []
+    viewport = meta_refresh = None
+
+    nodes = tree.css(_SELECTOR)
+    if len(nodes) > MAX_ELEMENTS:
+        links_dropped += len(nodes) - MAX_ELEMENTS
+        nodes = nodes[:MAX_ELEMENTS]
+    for node in nodes:
+        tag = node.tag
+        if tag == "a":
+            attrs = node.attributes
+            raw = _attr(attrs, "href")
+            if raw is None and ("name" in attrs or "id" in attrs) and "onclick" not in attrs:
+                continue  # a fragment target (<a name=...>), not a link
+            if len(links) >= MAX_LINKS:
+                links_dropped += 1
+                continue
+            anchor = _norm(node.text(separator=" "))
+            if not anchor:
+                img = node.css_first("img[alt]")
+                if img is not None:
+                    anchor = _norm(img.attributes.get("alt") or "")
+            links.append(resolver.link(raw, "a", anchor[:ANCHOR_LIMIT], attrs.get("rel")))
+        elif tag == "img":
+            attrs = node.attributes
+            src = _attr(attrs, "src")
+            url = ""
+            if src is not None and len(links) < MAX_LINKS:
+                link = resolver.link(src, "img")
+                url = link.url
+                links.append(link)
+            if len(images) < MAX_IMAGES:
+                alt = _attr(attrs, "alt")
+                role = (attrs.get("role") or "").strip().lower()
+                hidden = (attrs.get("aria-hidden") or "").strip().lower() == "true"
+                images.append((node.mem_id, ImageFact(
+                    url or (src or attrs.get("data-src") or "")[:RAW_HREF_LIMIT],
+                    alt[:TEXT_LIMIT] if alt is not None else None,
+                    attrs.get("width"), attrs.get("height"), attrs.get("loading"),
+                    decorative=hidden or role in ("presentation", "none"))))
+        elif tag == "meta":
+            attrs = node.attributes
+            content = attrs.get("content") or ""
+            name = attrs.get("name")
+            prop = attrs.get("property")
+            if name:
+                name = name.strip().lower()
+                if name == "description":
+                    descriptions.append(_norm(content)[:TEXT_LIMIT])
+                elif name == "viewport":
+                    viewport = viewport if viewport is not None else content[:TEXT_LIMIT]
+                elif name in ROBOTS_META_NAMES or name.endswith("bot"):
+                    meta_robots.append((name[:100], content.strip()[:TEXT_LIMIT]))
+                elif name.startswith("twitter:"):
+                    twitter.append((name[:100], content[:TEXT_LIMIT]))
+                elif name.startswith("og:") and not prop:
+                    open_graph.append((name[:100], content[:TEXT_LIMIT]))
+            if prop:
+                prop = prop.strip().lower()
+                if prop.startswith("og:"):
+                    open_graph.append((prop[:100], content[:TEXT_LIMIT]))
+                elif prop.startswith("twitter:") and not name:
+                    twitter.append((prop[:100], content[:TEXT_LIMIT]))
+            equiv = attrs.get("http-equiv")
+            if equiv and meta_refresh is None and equiv.strip().lower() == "refresh":
+                meta_refresh = content.strip()[:TEXT_LIMIT]
+        elif tag in _HEADINGS:
+            heading = _norm(node.text(separator=" "))
+            if not heading:
+                img = node.css_first("img[alt]")
+                heading = _norm(img.attributes.get("alt") or "") if img is not None else ""
+            headings.append(Heading(_HEADINGS[tag], heading[:HEADING_LIMIT]))
+        elif tag == "link":
+            attrs = node.attributes
+            rel = attrs.get("rel")
+            if not rel:
+                continue
+            tokens = rel.lower().split()
+            raw = _attr(attrs, "href")
+            if len(links) >= MAX_LINKS:
+                links_dropped += 1
+                continue
+            if "canonical" in tokens:
+                link = resolver.link(raw, "canonical")
+                canonical_tags.append((raw or "")[:MAX_HREF_LENGTH])
+                canonical_urls.append(link.url)
+                links.append(link)
+            if "alternate" in tokens and "hreflang" in attrs:
+                lang = (attrs.get("hreflang") or "").strip()[:35]
+                link = resolver.link(raw, "hreflang", hreflang=lang)
+                hreflangs.append((lang, link.url))
+                links.append(link)
+            if "stylesheet" in tokens and raw is not None:
+                links.append(resolver.link(raw, "css"))
+        elif tag == "script":
+            attrs = node.attributes
+            src = attrs.get("src")
+            if src is not None and len(links) < MAX_LINKS:
+                links.append(resolver.link(src, "script"))
+            kind = attrs.get("type")
+            if kind and len(json_ld) < JSON_LD_MAX_BLOCKS \
+                    and kind.strip().lower().startswith("application/ld+json"):
+                json_ld.append(_json_ld(node.text()))
+        elif tag == "title":
+            parent = node.parent
+            if (parent is None or parent.tag != "head") and _in_svg(node):
+                continue  # an SVG <title> is a tooltip, not the document title
+            titles.append(_norm(node.text())[:TEXT_LIMIT])
+        elif tag == "iframe":
+            src = node.attributes.get("src")
+            if src is not None and len(links) < MAX_LINKS:
+                links.append(resolver.link(src, "iframe"))
+
+    canonical_headers: list[str] = []
+    header_canonical_urls: list[str] = []
+    for target, rels, lang in _header_links(fetch):
+        if "canonical" in rels:
+            link = header_resolver.link(target, "canonical")
+            canonical_headers.append(target[:MAX_HREF_LENGTH])
+            header_canonical_urls.append(link.url)
+            links.append(link)
+        if "alternate" in rels and lang is not None:
+            link = header_resolver.link(target, "hreflang", hreflang=lang[:35])
+            hreflangs.append((lang[:35], link.url))
+            links.append(link)
+
+    image_facts: tuple[ImageFact, ...] = ()
+    if images:
+        # Which images sit inside a link: one query instead of walking up from every image.
+        linked = {n.mem_id for n in tree.css("a img")} if any(k.kind == "a" for k in links) else set()
+        image_facts = tuple(
+            ImageFact(img.src, img.alt, img.width, img.height, img.loading, True, img.decorative)
+            if mem_id in linked else img for mem_id, img in images)
+
+    root = tree.root
+    lang_attr = _attr(root.attributes, "lang") if root is not None and root.tag == "html" else None
+
+    word_count, visible_bytes, content_hash = _visible_text_stats(tree)
+    html_bytes = len(body)
+
+    return PageFacts(
+        url=page_url,
+        encoding=decoded.encoding,
+        encoding_errors=decoded.errors,
+        declared_charset=decoded.declared,
+        charset_position=decoded.meta_position,
+        titles=tuple(titles),
+        meta_descriptions=tuple(descriptions),
+        meta_robots=tuple(meta_robots),
+        canonical_tags=tuple(canonical_tags),
+        canonical_headers=tuple(canonical_headers),
+        hreflangs=tuple(hreflangs),
+        headings=tuple(headings),
+        links=tuple(links),
+        images=image_facts,
+        lang=lang_attr.strip()[:100] if lang_attr is not None else None,
+        viewport=viewport,
+        meta_refresh=meta_refresh,
+        base_href=base_href,
+        json_ld=tuple(json_ld),
+        open_graph=tuple(open_graph),
+        twitter=tuple(twitter),
+        word_count=word_count,
+        text_ratio=min(1.0, visible_bytes / html_bytes) if html_bytes else 0.0,
+        content_hash=content_hash,
+        html_bytes=html_bytes,
+        canonical_urls=tuple(canonical_urls + header_canonical_urls),
+        charset_source=decoded.source,
+        unparseable=unparseable,
+        nesting_too_deep=cut is not None,
+        links_dropped=links_dropped,
+    )

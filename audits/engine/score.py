@@ -1,0 +1,166 @@
+"""SEO health score and category scores, explainable down to the check code.
+
+The formula is documented in docs/scoring.md. In short:
+
+* health = 100 x (pages without an error-level finding) / pages scored, minus a bounded
+  penalty for site-wide (URL-less) findings;
+* each category starts at 100 and loses 100 x weight x (pages affected / pages scored) per
+  check code (error 1.0, warning 0.4, notice 0.1), plus a fixed amount per site-wide finding;
+* every point lost is attributed to a check code (`top_losses`, `CategoryScore.losses`), and
+  the attributed points add up to exactly what was lost (up to rounding).
+
+Both entry points are linear in their input and need no per-page state beyond what the caller
+aggregates, so the Django layer can score from database counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from . import checks  # noqa: F401 - the registry must be filled to know severities
+from .checks.registry import CATEGORIES, REGISTRY
+from .types import CategoryScore, Finding, ScoreBreakdown, Severity
+
+#: Per-page weight of a finding in its category score.
+SEVERITY_WEIGHTS = {Severity.ERROR: 1.0, Severity.WARNING: 0.4, Severity.NOTICE: 0.1}
+#: Health points taken off per distinct site-wide finding code, capped at SITE_PENALTY_CAP.
+SITE_PENALTY_POINTS = {Severity.ERROR: 5.0, Severity.WARNING: 2.0, Severity.NOTICE: 0.0}
+SITE_PENALTY_CAP = 20.0
+#: Category points taken off per site-wide finding code (as if it hit 10% of the pages at
+#: full weight).
+SITE_CATEGORY_POINTS = {Severity.ERROR: 10.0, Severity.WARNING: 4.0, Severity.NOTICE: 1.0}
+#: Error points that no reported code accounts for (inconsistent caller counts).
+UNATTRIBUTED = "(unattributed)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    code: str
+    category: str
+    severity: str
+
+
+def _scored(code: str) -> _Scored | None:
+    """Registry metadata for a code that counts towards the score; None for codes that do not
+    (engine.* findings are our bugs, and unknown codes have no severity to weigh)."""
+    if code.startswith("engine."):
+        return None
+    check = REGISTRY.get(code)
+    if check is None:
+        return None
+    return _Scored(code, check.category, check.severity)
+
+
+def _scale(losses: dict[str, float], available: float) -> dict[str, float]:
+    """Scale losses down proportionally so they add up to at most `available` points."""
+    total = sum(losses.values())
+    if total <= available or total == 0:
+        return losses
+    factor = available / total
+    return {code: points * factor for code, points in losses.items()}
+
+
+def _rounded(losses: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
+    ordered = sorted(((code, round(points, 2)) for code, points in losses.items() if points > 0),
+                     key=lambda pair: (-pair[1], pair[0]))
+    return tuple((code, points) for code, points in ordered if points > 0)
+
+
+def compute_score_from_counts(pages_scored: int, pages_with_error: int,
+                              per_code_page_counts: Mapping[str, int],
+                              site_codes: Iterable[str]) -> ScoreBreakdown:
+    """Score from aggregated counts.
+
+    `per_code_page_counts`: for each check code, on how many scored pages it was found (page
+    findings, including site checks that name a page). `site_codes`: codes of site-wide
+    findings (those without a URL); repeated codes count once for the health penalty.
+    """
+    pages = max(0, int(pages_scored))
+    site_list = list(site_codes)
+    if pages == 0:
+        return ScoreBreakdown(score=0.0, category_scores=(), top_losses=(), pages_scored=0)
+    with_error = min(max(0, int(pages_with_error)), pages)
+
+    counts: dict[str, tuple[_Scored, int]] = {}
+    for code, count in per_code_page_counts.items():
+        meta = _scored(code)
+        if meta is not None and count > 0:
+            counts[code] = (meta, min(int(count), pages))
+
+    # Health: the share of error pages, attributed to error codes by the pages each affects.
+    health_losses: dict[str, float] = {}
+    error_points = 100.0 * with_error / pages
+    error_counts = {code: n for code, (meta, n) in counts.items()
+                    if meta.severity == Severity.ERROR}
+    total_error_pages = sum(error_counts.values())
+    if error_points > 0:
+        if total_error_pages:
+            for code, n in error_counts.items():
+                health_losses[code] = error_points * n / total_error_pages
+        else:
+            health_losses[UNATTRIBUTED] = error_points
+
+    site_meta = [meta for meta in map(_scored, dict.fromkeys(site_list)) if meta is not None]
+    penalties = {meta.code: SITE_PENALTY_POINTS[meta.severity] for meta in site_meta}
+    penalties = _scale(_scale(penalties, SITE_PENALTY_CAP), 100.0 - error_points)
+    site_penalty = sum(penalties.values())
+    for code, points in penalties.items():
+        health_losses[code] = health_losses.get(code, 0.0) + points
+    score = max(0.0, 100.0 - error_points - site_penalty)
+
+    # Categories: weighted share of affected pages per code, plus site-wide findings.
+    category_losses: dict[str, dict[str, float]] = {}
+    category_findings: Counter[str] = Counter()
+    for code, (meta, n) in counts.items():
+        losses = category_losses.setdefault(meta.category, {})
+        losses[code] = 100.0 * SEVERITY_WEIGHTS[meta.severity] * n / pages
+        category_findings[meta.category] += n
+    for code in site_list:
+        meta = _scored(code)
+        if meta is None:
+            continue
+        losses = category_losses.setdefault(meta.category, {})
+        losses[code] = losses.get(code, 0.0) + SITE_CATEGORY_POINTS[meta.severity]
+        category_findings[meta.category] += 1
+
+    checked = {check.category for check in REGISTRY.values() if not check.code.startswith("engine.")}
+    category_scores = []
+    for category in CATEGORIES:
+        if category not in checked and category not in category_losses:
+            continue
+        losses = _scale(category_losses.get(category, {}), 100.0)
+        category_scores.append(CategoryScore(
+            category=category, score=round(max(0.0, 100.0 - sum(losses.values())), 1),
+            findings=category_findings[category], losses=_rounded(losses)))
+
+    return ScoreBreakdown(score=round(score, 1), category_scores=tuple(category_scores),
+                          top_losses=_rounded(health_losses), pages_scored=pages,
+                          pages_with_error=with_error, site_penalty=round(site_penalty, 2))
+
+
+def compute_score(findings: Iterable[Finding | tuple[str | None, str]],
+                  pages_scored: int) -> ScoreBreakdown:
+    """Score from a stream of findings (`Finding`s or `(url | None, code)` pairs).
+
+    A code counts once per page however many findings it produced there; findings without a
+    URL are site-wide.
+    """
+    seen: set[tuple[str, str]] = set()
+    per_code: Counter[str] = Counter()
+    error_pages: set[str] = set()
+    site_codes: list[str] = []
+    for item in findings:
+        url, code = (item.url, item.code) if isinstance(item, Finding) else item
+        if url is None:
+            site_codes.append(code)
+            continue
+        if (code, url) in seen:
+            continue
+        seen.add((code, url))
+        per_code[code] += 1
+        meta = _scored(code)
+        if meta is not None and meta.severity == Severity.ERROR:
+            error_pages.add(url)
+    return compute_score_from_counts(pages_scored, len(error_pages), per_code, site_codes)

@@ -1,0 +1,72 @@
+"""Mobile & HTML checks: lang, viewport, encoding, nesting."""
+
+from __future__ import annotations
+
+import pytest
+
+from audits.engine.parse import MAX_BLOCK_DEPTH
+from tests.engine.checks.helpers import Case, doc, fires, page, params, run
+
+LATIN1_DOC = doc(body="<h1>Café crème</h1>", charset=False).encode("cp1252")
+LATE_CHARSET = doc(extra_head="<!--" + "x" * 1100 + '--><meta charset="utf-8">', charset=False)
+
+CASES = [
+    Case("seo.html.lang_missing",
+         fails=[lambda: page(doc(lang=None)), lambda: page(doc(lang=""))],
+         passes=[lambda: page(doc()), lambda: page(doc(lang=None), status=404)]),
+    Case("seo.html.lang_invalid",
+         fails=[lambda: page(doc(lang="en_US")), lambda: page(doc(lang="english language"))],
+         passes=[lambda: page(doc(lang="en-GB")), lambda: page(doc(lang="zh-Hant-TW")),
+                 lambda: page(doc(lang=None))]),
+    Case("seo.mobile.viewport_missing",
+         fails=[lambda: page(doc(viewport=False))],
+         passes=[lambda: page(doc()), lambda: page(doc(viewport=False), status=500)]),
+    Case("seo.mobile.viewport_not_responsive",
+         fails=[lambda: page(doc(viewport=False,
+                                 extra_head='<meta name="viewport" content="width=1024">'))],
+         passes=[lambda: page(doc()),
+                 lambda: page(doc(viewport=False,
+                                  extra_head='<meta name="viewport" content="initial-scale=1">')),
+                 lambda: page(doc(viewport=False))]),
+    Case("seo.html.charset_not_utf8",
+         fails=[lambda: page(LATIN1_DOC, content_type="text/html; charset=iso-8859-1"),
+                lambda: page(doc(charset=False,
+                                 extra_head='<meta charset="windows-1252">').encode("cp1252"),
+                             content_type="text/html")],
+         passes=[lambda: page(doc()), lambda: page(doc(charset=False), content_type="text/html"),
+                 lambda: page(doc(charset=False), content_type="text/html; charset=UTF8")]),
+    Case("seo.html.encoding_errors",
+         fails=[lambda: page(doc(body="<h1>ok</h1>").encode() + b"\xc3\x28 \xff\xfe")],
+         passes=[lambda: page(doc()),
+                 lambda: page(LATIN1_DOC, content_type="text/html; charset=windows-1252")]),
+    Case("seo.html.charset_missing",
+         fails=[lambda: page(doc(charset=False), content_type="text/html"),
+                lambda: page(LATIN1_DOC, content_type="text/html")],
+         passes=[lambda: page(doc()), lambda: page(doc(charset=False)),
+                 lambda: page(doc(), content_type="text/html")]),
+    Case("seo.html.charset_late",
+         fails=[lambda: page(LATE_CHARSET, content_type="text/html")],
+         passes=[lambda: page(doc(), content_type="text/html"),
+                 lambda: page(LATE_CHARSET, content_type="text/html; charset=utf-8")]),
+    Case("seo.html.nesting_too_deep",
+         fails=[lambda: page(doc(body="<div>" * (MAX_BLOCK_DEPTH + 10) + "<p>deep</p>"
+                                      + "<span>x</span>" * 4000))],
+         passes=[lambda: page(doc(body="<div><p>x</p></div>" * 3000)),
+                 lambda: page(doc(body="<div>" * 100 + "<span>x</span>" * 4000))]),
+]
+
+
+@pytest.mark.parametrize(("code", "factory"), params(CASES, "fails"))
+def test_check_flags_failing_page(code, factory):
+    assert fires(code, factory())
+
+
+@pytest.mark.parametrize(("code", "factory"), params(CASES, "passes"))
+def test_check_leaves_passing_page_alone(code, factory):
+    assert not fires(code, factory())
+
+
+def test_charset_not_utf8_reports_declared_and_used_encoding():
+    [finding] = run("seo.html.charset_not_utf8",
+                    page(LATIN1_DOC, content_type="text/html; charset=ISO-8859-1"))
+    assert finding.details == {"declared": "iso-8859-1", "encoding": "cp1252", "source": "http"}

@@ -1,0 +1,66 @@
+"""The registry as a whole: every check documented, every check tested both ways, and a
+clean page raising nothing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from audits.engine.checks.registry import CATEGORIES, REGISTRY, run_page_checks, run_site_checks
+from audits.engine.types import Severity
+from tests.engine.checks import (
+    test_crawlability,
+    test_https,
+    test_images,
+    test_indexability,
+    test_international,
+    test_links,
+    test_mobile,
+    test_on_page,
+    test_performance,
+    test_site,
+    test_structured_data,
+)
+from tests.engine.checks.helpers import doc, page, site
+
+CASE_MODULES = (test_crawlability, test_https, test_images, test_indexability, test_international,
+                test_links, test_mobile, test_on_page, test_performance, test_site,
+                test_structured_data)
+#: Checks that cannot be exercised through a page and have a dedicated test instead.
+DEDICATED_TESTS = {"engine.check_error": "test_check_error_recorded_when_a_check_raises"}
+
+
+def test_every_check_has_failing_and_passing_cases():
+    cases = {case.code: case for module in CASE_MODULES for case in module.CASES}
+    missing = set(REGISTRY) - set(cases) - set(DEDICATED_TESTS)
+    assert not missing, f"checks without test cases: {sorted(missing)}"
+    unknown = set(cases) - set(REGISTRY)
+    assert not unknown, f"test cases for unregistered codes: {sorted(unknown)}"
+    for code, case in cases.items():
+        assert case.fails and case.passes, code
+
+
+def test_dedicated_tests_exist_and_name_their_code():
+    source = "\n".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
+    for code, test_name in DEDICATED_TESTS.items():
+        assert f"def {test_name}(" in source
+        assert f'"{code}"' in source
+
+
+def test_every_check_is_documented():
+    assert len(REGISTRY) >= 34
+    for code, check in REGISTRY.items():
+        assert re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+", code), code
+        assert check.category in CATEGORIES, code
+        assert check.severity in Severity.ALL, code
+        assert check.title.strip() and check.why.strip() and check.fix.strip(), code
+        assert check.reference.startswith(("https://", "docs/")), code
+        assert check.func.__doc__ and check.func.__doc__.strip(), f"{code}: no docstring"
+
+
+def test_clean_page_raises_nothing():
+    assert run_page_checks(page(doc())) == ()
+
+
+def test_empty_site_raises_nothing():
+    assert run_site_checks(site()) == []

@@ -1,0 +1,133 @@
+"""Site-wide checks over a hand-built SiteView: duplicates, broken links, orphans, canonical
+targets, sitemap and robots.txt consistency."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.engine.checks.helpers import Case, fires, params, record, run, site
+
+A, B, C, D = (f"https://example.com/{name}" for name in "abcd")
+HOME = "https://example.com/"
+
+
+CASES = [
+    Case("seo.title.duplicate",
+         fails=[lambda: site(record(A, title="Same  title"), record(B, title="same title"))],
+         passes=[lambda: site(record(A), record(B)),
+                 lambda: site(record(A, title="Same"), record(B, title="Same", indexable=False)),
+                 lambda: site(record(A, title="Same"), record(B, title="Same", status=404)),
+                 lambda: site(record(A, title="Same"), record(B, title="Same", redirect_hops=1))]),
+    Case("seo.description.duplicate",
+         fails=[lambda: site(record(A, description="Shared"), record(B, description="Shared"))],
+         passes=[lambda: site(record(A), record(B)),
+                 lambda: site(record(A, description=None), record(B, description=None))]),
+    Case("seo.content.duplicate",
+         fails=[lambda: site(record(A, content_hash="h1"), record(B, content_hash="h1"))],
+         passes=[lambda: site(record(A), record(B)),
+                 lambda: site(record(A, content_hash=""), record(B, content_hash=""))]),
+    Case("seo.links.broken_internal",
+         fails=[lambda: site(record(HOME), record(A, status=404, is_html=False),
+                             links=((HOME, A, "Alpha"),)),
+                lambda: site(record(HOME), record(A, status=0, error="timeout"),
+                             links=((HOME, A, "Alpha"),)),
+                lambda: site(record(HOME), record(A, status=500, redirect_hops=1),
+                             links=((HOME, A, "Alpha"),))],
+         passes=[lambda: site(record(HOME), record(A), links=((HOME, A, "Alpha"),)),
+                 lambda: site(record(HOME), record(A, status=0, error="robots_blocked"),
+                              links=((HOME, A, "Alpha"),)),
+                 lambda: site(record(HOME), record(A, status=404))]),
+    Case("seo.links.orphan",
+         fails=[lambda: site(record(HOME, depth=0), record(A, depth=-1, in_sitemap=True))],
+         passes=[lambda: site(record(HOME, depth=0), record(A, depth=-1, in_sitemap=True),
+                              links=((HOME, A, "a"),)),
+                 lambda: site(record(HOME, depth=0)),
+                 lambda: site(record(A, depth=-1, in_sitemap=True, status=404))]),
+    Case("seo.robots.blocked_linked",
+         fails=[lambda: site(record(HOME), record(A, status=0, error="robots_blocked"),
+                             links=((HOME, A, "Private"),))],
+         passes=[lambda: site(record(HOME), record(A, status=0, error="robots_blocked",
+                                                   in_sitemap=True)),
+                 lambda: site(record(HOME), record(A), links=((HOME, A, "x"),))]),
+    Case("seo.canonical.to_redirect",
+         fails=[lambda: site(record(A, canonical=B, indexable=False),
+                             record(B, redirect_hops=1, final_url=C, indexable=False))],
+         passes=[lambda: site(record(A, canonical=B, indexable=False), record(B)),
+                 lambda: site(record(A, canonical=D, indexable=False))]),
+    Case("seo.canonical.to_error",
+         fails=[lambda: site(record(A, canonical=B, indexable=False),
+                             record(B, status=404, is_html=False, indexable=False)),
+                lambda: site(record(A, canonical=B, indexable=False),
+                             record(B, status=0, error="timeout", indexable=False))],
+         passes=[lambda: site(record(A, canonical=B, indexable=False), record(B)),
+                 lambda: site(record(A, canonical=B, indexable=False),
+                              record(B, status=0, error="robots_blocked")),
+                 lambda: site(record(A, canonical=D, indexable=False)),
+                 lambda: site(record(A, canonical=A))]),
+    Case("seo.sitemap.non_indexable",
+         fails=[lambda: site(record(A, in_sitemap=True, indexable=False,
+                                    indexability_reason="noindex (meta robots)")),
+                lambda: site(record(A, in_sitemap=True, status=404, indexable=False))],
+         passes=[lambda: site(record(A, in_sitemap=True)),
+                 lambda: site(record(A, indexable=False)),
+                 lambda: site(record(A, in_sitemap=True, is_html=False, indexable=False,
+                                     indexability_reason="not HTML")),
+                 lambda: site(record(A, in_sitemap=True, indexable=False, status=0,
+                                     error="robots_blocked"))]),
+    Case("seo.sitemap.blocked_by_robots",
+         fails=[lambda: site(record(A, in_sitemap=True, status=0, error="robots_blocked",
+                                    indexable=False))],
+         passes=[lambda: site(record(A, status=0, error="robots_blocked", indexable=False)),
+                 lambda: site(record(A, in_sitemap=True))]),
+]
+
+
+@pytest.mark.parametrize(("code", "factory"), params(CASES, "fails"))
+def test_check_flags_failing_site(code, factory):
+    assert fires(code, factory())
+
+
+@pytest.mark.parametrize(("code", "factory"), params(CASES, "passes"))
+def test_check_leaves_passing_site_alone(code, factory):
+    assert not fires(code, factory())
+
+
+def test_duplicate_titles_give_one_finding_per_page_naming_the_others():
+    view = site(*(record(f"https://example.com/p{i}", title="Same") for i in range(30)),
+                record(A, title="Unique"))
+    findings = run("seo.title.duplicate", view)
+    assert len(findings) == 30
+    first = findings[0]
+    assert first.details["pages"] == 30
+    assert len(first.details["duplicates"]) == 10
+    assert first.url not in first.details["duplicates"]
+
+
+def test_broken_link_finding_names_sources_and_anchors():
+    view = site(record(HOME), record(B), record(A, status=404),
+                links=((HOME, A, "Alpha page"), (B, A, "alpha")))
+    [finding] = run("seo.links.broken_internal", view)
+    assert finding.url == A
+    assert finding.details["inlinks"] == 2
+    assert finding.details["sources"] == [
+        {"url": HOME, "anchor": "Alpha page", "kind": "a"}, {"url": B, "anchor": "alpha", "kind": "a"}]
+
+
+def test_site_checks_are_linear():
+    def build(n):
+        pages = [record(f"https://example.com/p{i}", title=f"T{i % 50}", content_hash=f"h{i % 7}",
+                        status=404 if i % 10 == 0 else 200) for i in range(n)]
+        links = tuple((pages[i].url, pages[(i * 7 + 1) % n].url, "x") for i in range(n))
+        return site(*pages, links=links)
+
+    def elapsed(n):
+        view = build(n)
+        start = time.perf_counter()
+        for code in ("seo.title.duplicate", "seo.content.duplicate", "seo.links.broken_internal"):
+            run(code, view)
+        return time.perf_counter() - start
+
+    small, big = elapsed(2_000), elapsed(20_000)
+    assert big < small * 30  # quadratic would be ~100x
