@@ -31,7 +31,7 @@ class Audit(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="audits")
-    url = models.URLField(max_length=2048)
+    url = models.CharField(max_length=2048)
     normalized_url = models.CharField(max_length=2048, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     options = models.JSONField(default=dict, blank=True)

@@ -38,7 +38,7 @@ REPO_DIR = BENCH_DIR.parent
 OUT_DIR = BENCH_DIR / "out"
 sys.path.insert(0, str(BENCH_DIR))
 
-from nginx_site import serve_site  # noqa: E402
+from nginx_site import RunningSite, run_nginx  # noqa: E402
 from procstats import TreeSampler  # noqa: E402
 from sitegen import GENERATOR_VERSION, generate_site, parse_kb_range, read_manifest  # noqa: E402
 
@@ -95,8 +95,8 @@ def ensure_site(args: argparse.Namespace) -> tuple[Path, dict[str, Any], bool]:
 
 
 # -- running one measured process -------------------------------------------------------------
-def _measured(cmd: list[str], *, env: dict[str, str], rusage_file: Path,
-              log_file: Path) -> dict[str, Any]:
+def _measured(cmd: list[str], *, env: dict[str, str], rusage_file: Path, log_file: Path,
+              site: RunningSite) -> dict[str, Any]:
     """Run `cmd`, sample its process tree, and merge the rusage JSON it writes at exit."""
     rusage_file.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -104,7 +104,8 @@ def _measured(cmd: list[str], *, env: dict[str, str], rusage_file: Path,
         proc = subprocess.Popen(cmd, env=env, cwd=REPO_DIR, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         try:
-            with TreeSampler(proc.pid) as sampler:
+            with TreeSampler(proc.pid, watch_pids=(site.pid,),
+                             watch_names=("postgres",)) as sampler:
                 proc.wait(timeout=RUN_TIMEOUT_S)
         except BaseException:
             proc.kill()
@@ -118,6 +119,14 @@ def _measured(cmd: list[str], *, env: dict[str, str], rusage_file: Path,
         figures.update(json.loads(rusage_file.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         figures["error"] = f"no figures written; see {log_file}"
+    else:
+        nginx = sampler.watched_cpu_s.get("nginx", 0.0)
+        postgres = sampler.watched_cpu_s.get("postgres", 0.0)
+        ours = figures["cpu_self_s"] + figures["cpu_children_s"]
+        figures["machine_cpu"] = {
+            "cpus": os.cpu_count(), "busy_s": sampler.machine_busy_s, "crawl_s": round(ours, 2),
+            "nginx_s": nginx, "postgres_s": postgres,
+            "other_s": round(max(0.0, sampler.machine_busy_s - ours - nginx - postgres), 2)}
     if proc.returncode != 0:
         tail = log_file.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
         figures["error"] = f"exit status {proc.returncode}: " + " | ".join(tail)[-600:]
@@ -125,11 +134,12 @@ def _measured(cmd: list[str], *, env: dict[str, str], rusage_file: Path,
     return figures
 
 
-def run_engine(base_url: str, *, max_pages: int, args: argparse.Namespace, stamp: str,
+def run_engine(site: RunningSite, *, max_pages: int, args: argparse.Namespace, stamp: str,
                profile: str = "") -> dict[str, Any]:
     """The engine alone in a fresh process; `profile` is "", "pyinstrument" or "py-spy"."""
     rusage_file = OUT_DIR / f".engine-{os.getpid()}.json"
-    cmd = [sys.executable, str(BENCH_DIR / "engine_run.py"), base_url, "--max-pages", str(max_pages),
+    cmd = [sys.executable, str(BENCH_DIR / "engine_run.py"), site.base_url,
+           "--max-pages", str(max_pages),
            "--out", str(rusage_file), "--concurrency", str(args.concurrency)]
     if args.parse_workers is not None:
         cmd += ["--parse-workers", str(args.parse_workers)]
@@ -142,7 +152,7 @@ def run_engine(base_url: str, *, max_pages: int, args: argparse.Namespace, stamp
         outputs = [str(OUT_DIR / f"py-spy-{stamp}.speedscope.json")]
         cmd = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses",
                "--rate", "200", "--format", "speedscope", "--output", outputs[0], "--", *cmd]
-    figures = _measured(cmd, env=_env(), rusage_file=rusage_file,
+    figures = _measured(cmd, env=_env(), rusage_file=rusage_file, site=site,
                         log_file=OUT_DIR / f"crawl-{stamp}-{profile or 'none'}.log")
     if outputs:
         figures["profile"] = outputs
@@ -183,7 +193,7 @@ def prepare_postgres() -> str | None:
     return None
 
 
-def run_command(base_url: str, *, mode: str, max_pages: int, args: argparse.Namespace,
+def run_command(site: RunningSite, *, mode: str, max_pages: int, args: argparse.Namespace,
                 stamp: str) -> dict[str, Any]:
     """`manage.py audit` saving to PostgreSQL or SQLite, measured like the engine run."""
     tmp = None
@@ -200,13 +210,13 @@ def run_command(base_url: str, *, mode: str, max_pages: int, args: argparse.Name
     env["SEOAUDIT_MAX_PAGES_LIMIT"] = str(max_pages)
     rusage_file = OUT_DIR / f".command-{os.getpid()}.json"
     cmd = [sys.executable, str(BENCH_DIR / "procstats.py"), str(rusage_file), "--",
-           str(REPO_DIR / "manage.py"), "audit", base_url, "--allow-private",
+           str(REPO_DIR / "manage.py"), "audit", site.base_url, "--allow-private",
            "--max-pages", str(max_pages), "--concurrency", str(args.concurrency),
            "--format", "json", "--output", os.devnull]
     if args.parse_workers is not None:
         cmd += ["--parse-workers", str(args.parse_workers)]
     try:
-        figures = _measured(cmd, env=env, rusage_file=rusage_file,
+        figures = _measured(cmd, env=env, rusage_file=rusage_file, site=site,
                             log_file=OUT_DIR / f"crawl-{stamp}-{mode}.log")
         if "error" not in figures:
             stats = json.loads(_manage(["shell", "-c", _STATS_SNIPPET], env).strip().splitlines()[-1])
@@ -265,6 +275,15 @@ def print_table(rows: list[dict[str, Any]]) -> None:
           "(parse worker);\ntree = largest sum over all its processes at one instant (sampled); "
           "the RSS target is judged on tree.")
     for r in rows:
+        cpu = r.get("machine_cpu")
+        if cpu:
+            capacity = cpu["cpus"] * r["wall_seconds"]
+            print(f"{r['mode']}: CPU s during the run: crawl {cpu['crawl_s']}, nginx {cpu['nginx_s']}, "
+                  f"postgres {cpu['postgres_s']}, other processes {cpu['other_s']} "
+                  f"(machine busy {cpu['busy_s']} of {capacity:.1f})"
+                  + ("  WARNING: other processes competed for the CPUs; figures are low"
+                     if cpu["other_s"] > 0.1 * capacity else ""))
+    for r in rows:
         if r.get("mode") in ("postgres", "sqlite") and "pages_saved" in r:
             print(f"{r['mode']}: saved {r['pages_saved']} pages, {r['links_saved']} links, "
                   f"{r['findings_saved']} findings (crawl s = audit started..finished)")
@@ -312,16 +331,17 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     profiles: list[dict[str, Any]] = []
     try:
-        with serve_site(site_dir) as base_url:
-            print(f"site {site_dir} ({site_urls} URLs) served at {base_url}; max_pages {max_pages}",
+        with run_nginx(site_dir) as site:
+            print(f"site {site_dir} ({site_urls} URLs) served at {site.base_url}; "
+                  f"max_pages {max_pages}",
                   file=sys.stderr, flush=True)
             for mode in args.persist:
                 print(f"crawling: {mode} ...", file=sys.stderr, flush=True)
                 if mode == "none":
-                    fig = run_engine(base_url, max_pages=max_pages, args=args, stamp=stamp)
+                    fig = run_engine(site, max_pages=max_pages, args=args, stamp=stamp)
                 else:
                     try:
-                        fig = run_command(base_url, mode=mode, max_pages=max_pages, args=args,
+                        fig = run_command(site, mode=mode, max_pages=max_pages, args=args,
                                           stamp=stamp)
                     except (RuntimeError, subprocess.SubprocessError) as exc:
                         fig = {"error": str(exc)}
@@ -331,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"profiling the no-persistence crawl with {profiler} ...", file=sys.stderr,
                       flush=True)
                 profiles.append({"profiler": profiler, **run_engine(
-                    base_url, max_pages=max_pages, args=args, stamp=stamp, profile=profiler)})
+                    site, max_pages=max_pages, args=args, stamp=stamp, profile=profiler)})
     finally:
         if generated and args.pages > KEEP_SITES_UP_TO and not args.keep_site:
             shutil.rmtree(site_dir, ignore_errors=True)

@@ -64,8 +64,8 @@ class TreeSampler:
     that other processes spent meanwhile: the trees under `watch_pids` (nginx) and processes
     named in `watch_names` (postgres server processes, including connection backends that come
     and go), plus the machine's total busy CPU. A process's CPU is counted from its first
-    sample (0 when it started during the run) to its last, so a watched process loses at most
-    one interval of CPU when it exits. The machine figure shows whether anything unrelated (a
+    sample (0 when it started during the run) to its last, so a watched process that exits loses
+    at most 0.5 s (its sampling interval) of CPU. The machine figure shows whether anything unrelated (a
     test run, another benchmark) competed for the CPUs while we measured.
     """
 

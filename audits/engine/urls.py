@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # RFC 3986 unreserved characters: percent-encodings of these are decoded.
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_BAD_HOST_CHARS = frozenset(" <>\"'\\{}|^`%")
 _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
 # Characters that must be escaped in a path or query but browsers send escaped anyway.
 _NEEDS_QUOTE = re.compile(r"[\x00-\x20\x7f-\U0010ffff\"<>\\^`{|}]")
@@ -57,14 +58,14 @@ def _normalize_host(host: str) -> str:
     host = host.strip().rstrip(".").lower()
     if not host:
         raise InvalidURL("URL has no host")
-    if host.isascii():
-        if any(c in host for c in " <>\"'\\{}|^`%"):
-            raise InvalidURL(f"invalid host {host!r}")
-        return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise InvalidURL(f"invalid internationalized host {host!r}") from exc
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise InvalidURL(f"invalid internationalized host {host!r}") from exc
+    if any(c in host for c in _BAD_HOST_CHARS):
+        raise InvalidURL(f"invalid host {host!r}")
+    return host
 
 
 @lru_cache(maxsize=65536)

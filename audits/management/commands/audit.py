@@ -21,7 +21,7 @@ from audits import selectors, services
 from audits.cli_output import SEVERITY_ORDER, write_output
 from audits.engine.checks.registry import REGISTRY
 from audits.engine.crawler import CrawlError, CrawlRun
-from audits.engine.types import CrawlProgress, PageResult
+from audits.engine.types import CrawlProgress
 from audits.engine.urls import InvalidURL, normalize_url
 from audits.exceptions import AuditError
 from audits.models import Audit
@@ -77,7 +77,7 @@ class Command(BaseCommand):
             else:
                 meta, checks, audit = self._run_saved(url, options, opts["owner"], report)
                 findings = selectors.finding_iter(audit=audit)
-            with _open_output(opts["output"]) as stream:
+            with _open_output(opts["output"], self.stdout._out) as stream:
                 write_output(opts["format"], stream, meta=meta, checks=checks,
                              findings=findings)
         score = (meta.get("score") or {}).get("score")
@@ -135,7 +135,7 @@ class Command(BaseCommand):
             run = CrawlRun(crawl_options_for(url, options))
             last = 0.0
             for result in run:
-                _spool_findings(spool, result.findings, counts, result)
+                _spool_findings(spool, result.findings, counts)
                 now = time.monotonic()
                 if now - last > 0.5:
                     last = now
@@ -144,7 +144,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from exc
         summary = run.summary
         assert summary is not None
-        _spool_findings(spool, summary.site_findings, counts, None)
+        _spool_findings(spool, summary.site_findings, counts)
         meta = {"audit_id": None, "url": summary.start_url, "status": "COMPLETED",
                 "pages_crawled": summary.pages_crawled, "elapsed_s": summary.elapsed_s,
                 "score": summary.score.as_dict(),
@@ -194,8 +194,7 @@ def _owner(username: str | None) -> Any:
     return user
 
 
-def _spool_findings(spool: IO[str], findings: Any, counts: Counter[str],
-                    result: PageResult | None) -> None:
+def _spool_findings(spool: IO[str], findings: Any, counts: Counter[str]) -> None:
     for finding in findings:
         check = REGISTRY.get(finding.code)
         row = {"url": finding.url, "code": finding.code,
@@ -225,9 +224,9 @@ def _check_rows(counts: Counter[str]) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def _open_output(path: str | None) -> Iterator[IO[str]]:
+def _open_output(path: str | None, stdout: IO[str]) -> Iterator[IO[str]]:
     if not path or path == "-":
-        yield sys.stdout
+        yield stdout
         return
     try:
         handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
