@@ -25,8 +25,9 @@ pytestmark = pytest.mark.skipif(settings.RUN_MODE != "embedded",
 
 
 def manage(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "SEOAUDIT_QUIET_STARTUP"}
     return subprocess.run([PY, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env=os.environ.copy())
+                          timeout=timeout, env=env)
 
 
 @pytest.fixture(scope="module", autouse=True)
