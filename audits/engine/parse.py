@@ -5,10 +5,11 @@ Lexbor pass, one CSS query for every element kind it needs (document order is ke
 per-node Python work only on those elements. It never raises on page content: whatever a
 server sends (binary, invalid bytes, hostile markup), the result is a `PageFacts`.
 
-Lexbor has two super-linear cases that a hostile page can trigger; both are bounded here:
-block elements nested thousands deep (each start tag scans the open-element stack) are cut at
-`MAX_BLOCK_DEPTH` (Chromium also stops nesting at 512), and DOM mutation events (quadratic on
-long `<select>` lists) are switched off.
+Lexbor has super-linear cases that a hostile page can trigger; all are bounded here: block
+elements nested thousands deep (each start tag scans the open-element stack) and elements with
+thousands of attributes (each attribute is checked against the others) end the parsed part
+of the document (`parse_limit`; Chromium also stops nesting at 512), and DOM mutation events
+(quadratic on long `<select>` lists) are switched off.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .indexability import (
     effective_canonical,
     resolved_canonical,
 )
+from .parse_limits import parse_limit, unparseable_reason
 from .types import FetchResult, Heading, ImageFact, JsonLdBlock, LinkFact, PageFacts
 from .urls import InvalidURL, normalize_url, resolve_href
 
@@ -45,10 +47,6 @@ MAX_LINKS = 10_000
 MAX_IMAGES = 5_000
 #: Elements read per page; a hostile page with a million tags is read up to here.
 MAX_ELEMENTS = 50_000
-MAX_BLOCK_DEPTH = 512
-#: With fewer tags than this the worst-case nesting cost is a few tens of ms: skip the scan.
-DEPTH_SCAN_MIN_TAGS = 4000
-
 _SELECTOR = "title, meta, link, a, img, script, iframe, h1, h2, h3, h4, h5, h6"
 _NOT_VISIBLE = ["script", "style", "noscript", "template"]
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -57,11 +55,6 @@ ROBOTS_META_NAMES = frozenset({
     "robots", "googlebot", "googlebot-news", "googlebot-image", "bingbot", "msnbot", "slurp",
     "yandex", "baiduspider", "duckduckbot", "applebot", "seoauditbot",
 })
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
-_BLOCK_TAG = re.compile(
-    r"<(/?)(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|"
-    r"figcaption|figure|footer|header|hgroup|listing|main|menu|nav|ol|pre|search|section|"
-    r"summary|ul)(?=[\s/>])", re.IGNORECASE)
 _LINK_HEADER = re.compile(r"<([^>]*)>([^<]*)")
 _REL_PARAM = re.compile(r"""\brel\s*=\s*(?:"([^"]*)"|([^\s;,]+))""", re.IGNORECASE)
 _HREFLANG_PARAM = re.compile(r"""\bhreflang\s*=\s*(?:"([^"]*)"|([^\s;,]+))""", re.IGNORECASE)
@@ -88,45 +81,6 @@ def _page_url(fetch: FetchResult) -> str:
         return normalize_url(url)
     except InvalidURL:
         return url
-
-
-def _unparseable(text: str) -> str | None:
-    """Why a text/html body is not an HTML document, None when it looks like one."""
-    if not text or text.isspace():
-        return "empty"
-    prefix = text[:2048]
-    if _CONTROL.search(prefix):
-        junk = len(_CONTROL.findall(prefix))
-        if junk * 10 > len(prefix):
-            return "binary"
-    if "<" not in text[:65536]:
-        return "no_markup"
-    return None
-
-
-def _nesting_cut(text: str) -> int | None:
-    """Offset where block nesting first exceeds MAX_BLOCK_DEPTH, None when it never does."""
-    if text.count("<") <= DEPTH_SCAN_MIN_TAGS:
-        return None
-    depth = 0
-    for closing in _BLOCK_TAG.findall(text):  # cheap pass: most large pages stop here
-        if closing:
-            depth = depth - 1 if depth else 0
-        else:
-            depth += 1
-            if depth > MAX_BLOCK_DEPTH:
-                break
-    else:
-        return None
-    depth = 0
-    for match in _BLOCK_TAG.finditer(text):
-        if match.group(1):
-            depth = depth - 1 if depth else 0
-        else:
-            depth += 1
-            if depth > MAX_BLOCK_DEPTH:
-                return match.start()
-    return None
 
 
 def _json_ld_types(data: Any) -> tuple[str, ...]:
@@ -233,10 +187,10 @@ def parse_page(fetch: FetchResult, body: bytes, *, start_host: str,
 def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: str,
              start_host: str, include_subdomains: bool) -> PageFacts:
     text = decoded.text
-    unparseable = _unparseable(text)
-    cut = _nesting_cut(text)
-    if cut is not None:
-        source: str | bytes = text[:cut]
+    unparseable = unparseable_reason(text)
+    limit = parse_limit(text)
+    if limit is not None:
+        source: str | bytes = text[:limit[0]]
     else:
         # Clean UTF-8 bytes go in as they are: Lexbor would re-encode a str to UTF-8 anyway.
         source = body if decoded.is_clean_utf8 else text
@@ -436,6 +390,6 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
         canonical_urls=tuple(canonical_urls + header_canonical_urls),
         charset_source=decoded.source,
         unparseable=unparseable,
-        nesting_too_deep=cut is not None,
+        parse_limit=limit[1] if limit is not None else None,
         links_dropped=links_dropped,
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any
 
+
 def _fast_pickle(cls):  # type: ignore[no-untyped-def]
     """Pickle a frozen slotted dataclass as (cls, field values).
 
@@ -241,8 +242,10 @@ class PageFacts:
     #: Why the body does not look like an HTML document (binary, empty, no_markup,
     #: parser_error: ...); None for normal pages.
     unparseable: str | None = None
-    #: True when block elements nest deeper than the parser limit (the rest was not parsed).
-    nesting_too_deep: bool = False
+    #: Set when the document hit a parser safety limit and only the part before it was parsed:
+    #: "nesting_depth" (block elements nested too deep) or "attribute_count" (an element with
+    #: thousands of attributes). None for normal pages.
+    parse_limit: str | None = None
     #: References (and elements) beyond the per-page caps (parse.MAX_LINKS, MAX_ELEMENTS)
     #: that were not read.
     links_dropped: int = 0

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from audits.engine.hrefs import fast_resolve
 from audits.engine.parse import (
-    MAX_BLOCK_DEPTH,
     MAX_ELEMENTS,
     MAX_LINKS,
     compute_indexability,
     parse_page,
     resolved_canonical,
 )
+from audits.engine.parse_limits import MAX_BLOCK_DEPTH
 from audits.engine.types import FetchResult, RedirectHop
 from audits.engine.urls import normalize_url, origin_of, resolve_href
 
@@ -264,9 +264,22 @@ def test_deep_nesting_is_cut_and_stays_fast():
     start = time.perf_counter()
     facts = parse("<title>Deep</title>" + "<div>" * 200_000 + "<a href='/x'>x</a>")
     assert time.perf_counter() - start < 5  # unguarded, Lexbor needs minutes for this
-    assert facts.nesting_too_deep and facts.titles == ("Deep",)
+    assert facts.parse_limit == "nesting_depth" and facts.titles == ("Deep",)
     shallow = parse("<div>" * (MAX_BLOCK_DEPTH - 10) + "<span>x</span>" * 5000)
-    assert not shallow.nesting_too_deep
+    assert shallow.parse_limit is None
+
+
+def test_thousands_of_attributes_are_cut_and_stay_fast():
+    attrs = " ".join(f"a{i}=1" for i in range(300_000))
+    start = time.perf_counter()
+    facts = parse(f"<title>Attrs</title><p>before</p><a {attrs}>x</a><p>after</p>")
+    assert time.perf_counter() - start < 5  # unguarded: minutes
+    assert facts.parse_limit == "attribute_count" and facts.titles == ("Attrs",)
+    valueless = parse("<p>" * 10 + "<a " + " ".join(f"b{i}" for i in range(5000)) + ">")
+    assert valueless.parse_limit == "attribute_count"
+    inline = parse('<img src="data:image/png;base64,' + "QUJD" * 100_000 + '" alt="a b c">'
+                   '<p title="' + "word " * 5000 + '">text</p>')
+    assert inline.parse_limit is None
 
 
 def test_huge_select_list_is_fast():

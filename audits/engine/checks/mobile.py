@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..encoding import META_PRESCAN_LIMIT, codec_for
-from ..parse import MAX_BLOCK_DEPTH
+from ..parse_limits import MAX_ATTRIBUTES, MAX_BLOCK_DEPTH
 from ..types import Severity
 from .common import REF_CHARSET, html_facts
 from .registry import PageContext, page_check
@@ -146,17 +146,17 @@ def charset_late(page: PageContext) -> dict[str, Any] | None:
 
 
 @page_check(
-    "seo.html.nesting_too_deep", category="mobile", severity=Severity.WARNING,
-    title="Elements nested too deeply",
-    why=f"Block elements nest more than {MAX_BLOCK_DEPTH} levels deep. Browsers flatten such "
-        "trees (Chromium stops nesting at 512), rendering slows down, and the audit parsed only "
-        "the part before that depth.",
-    fix="Close elements properly (look for unclosed <div>s in templates) and simplify the "
-        "DOM structure.",
+    "seo.html.too_complex", category="mobile", severity=Severity.WARNING,
+    title="HTML too complex to parse completely",
+    why=f"Block elements nest more than {MAX_BLOCK_DEPTH} levels deep, or one element carries "
+        f"more than {MAX_ATTRIBUTES} attributes. Browsers flatten or slow down on such markup "
+        "(Chromium stops nesting at 512 levels), and the audit read only the part before it.",
+    fix="Close elements properly (look for unclosed <div>s in templates), remove generated "
+        "attribute lists, and simplify the DOM structure.",
     reference="https://web.dev/articles/dom-size-and-interactivity")
-def nesting_too_deep(page: PageContext) -> dict[str, Any] | None:
-    """parse_page had to cut the document at MAX_BLOCK_DEPTH levels of block nesting."""
+def too_complex(page: PageContext) -> dict[str, Any] | None:
+    """parse_page stopped at a parser safety limit (nesting depth or attribute count)."""
     facts = html_facts(page)
-    if facts is not None and facts.nesting_too_deep:
-        return {"limit": MAX_BLOCK_DEPTH}
+    if facts is not None and facts.parse_limit:
+        return {"limit": facts.parse_limit}
     return None

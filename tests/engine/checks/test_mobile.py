@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audits.engine.parse import MAX_BLOCK_DEPTH
+from audits.engine.parse_limits import MAX_BLOCK_DEPTH
 from tests.engine.checks.helpers import Case, doc, fires, page, params, run
 
 LATIN1_DOC = doc(body="<h1>Café crème</h1>", charset=False).encode("cp1252")
@@ -48,11 +48,15 @@ CASES = [
          fails=[lambda: page(LATE_CHARSET, content_type="text/html")],
          passes=[lambda: page(doc(), content_type="text/html"),
                  lambda: page(LATE_CHARSET, content_type="text/html; charset=utf-8")]),
-    Case("seo.html.nesting_too_deep",
+    Case("seo.html.too_complex",
          fails=[lambda: page(doc(body="<div>" * (MAX_BLOCK_DEPTH + 10) + "<p>deep</p>"
-                                      + "<span>x</span>" * 4000))],
+                                      + "<span>x</span>" * 4000)),
+                lambda: page(doc(body="<p " + " ".join(f"a{i}" for i in range(3000)) + ">x</p>"))],
          passes=[lambda: page(doc(body="<div><p>x</p></div>" * 3000)),
-                 lambda: page(doc(body="<div>" * 100 + "<span>x</span>" * 4000))]),
+                 lambda: page(doc(body="<div>" * 100 + "<span>x</span>" * 4000)),
+                 lambda: page(doc(body='<img alt="x" width=1 height=1 src="data:image/png;base64,'
+                                       + "QUJD" * 5000 + '">'
+                                       + '<svg><path d="' + "M 1 2 L 3 4 " * 3000 + '"/></svg>'))]),
 ]
 
 
