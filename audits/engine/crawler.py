@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 import time
 from collections import Counter
@@ -266,23 +267,26 @@ class Crawler:
         """Fold one result into the compact site index and queue the links it found."""
         facts = result.facts
         canonical = resolved_canonical(facts) if facts is not None else None
-        self.site.pages[result.url] = PageRecord.from_result(result, canonical)
+        self.site.pages[sys.intern(result.url)] = PageRecord.from_result(result, canonical)
         if result.fetch.error != "robots_blocked":
             self.pages_crawled += 1
         for finding in result.findings:
             self._count(finding)
         if facts is None:
             return
-        source = result.url
+        source = sys.intern(result.url)
         next_depth = (result.depth if result.depth >= 0 else 0) + 1
         frontier_add = self.frontier.add
         add_link = self.site.add_link
         for link in facts.links:
             if not link.url or not link.internal:
                 continue
-            add_link(source, link.url, link.anchor, link.kind)
+            # One string object per URL across the frontier, the site index and its evidence:
+            # results come back unpickled from the parse pool as fresh copies.
+            target = sys.intern(link.url)
+            add_link(source, target, link.anchor, link.kind)
             if link.kind in FOLLOWED_KINDS:
-                frontier_add(link.url, next_depth, source)
+                frontier_add(target, next_depth, source)
 
     def _count(self, finding: Finding) -> None:
         check = REGISTRY.get(finding.code)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .types import CrawlOptions, PageResult
 
 #: How many (source, anchor) pairs are remembered per link target as evidence.
-MAX_SOURCES_PER_TARGET = 10
+MAX_SOURCES_PER_TARGET = 5
 
 
 @dataclass(slots=True)
