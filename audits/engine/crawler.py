@@ -53,6 +53,8 @@ UNREACHABLE_ERRORS = frozenset({
 })
 #: Link kinds whose targets are crawled (the others are recorded as references only).
 FOLLOWED_KINDS = frozenset({"a", "canonical", "hreflang"})
+#: Link kinds whose external (other-host) targets are remembered for site checks.
+EXTERNAL_KINDS = frozenset({"a", "img", "script", "css", "iframe"})
 
 
 class CrawlError(Exception):
@@ -153,6 +155,7 @@ class Crawler:
         origin = origin_of(self.start_url)
         robots = await fetch_robots(fetcher, origin, opts)
         self._robots = robots
+        self.site.robots = robots
         self.site.robots_status = robots.status
         self.site.robots_error = robots.error
         if robots.error in UNREACHABLE_ERRORS:
@@ -163,6 +166,8 @@ class Crawler:
         if opts.use_sitemaps:
             sitemaps = await discover_sitemaps(fetcher, origin, robots, opts)
             self._sitemaps = tuple(sitemaps.sitemaps)
+            self.site.sitemaps = list(sitemaps.sitemaps)
+            self.site.sitemap_url_cap_reached = sitemaps.url_cap_reached
             self.site.sitemap_urls = set(sitemaps.urls)
             for url in sitemaps.urls:
                 self.frontier.add_sitemap_url(url)
@@ -278,8 +283,13 @@ class Crawler:
         next_depth = (result.depth if result.depth >= 0 else 0) + 1
         frontier_add = self.frontier.add
         add_link = self.site.add_link
+        add_external = self.site.add_external_link
         for link in facts.links:
-            if not link.url or not link.internal:
+            if not link.url:
+                continue
+            if not link.internal:
+                if link.kind in EXTERNAL_KINDS:
+                    add_external(source, link.url, link.anchor, link.kind)
                 continue
             # One string object per URL across the frontier, the site index and its evidence:
             # results come back unpickled from the parse pool as fresh copies.

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .types import CrawlOptions, PageResult
 
+if TYPE_CHECKING:
+    from .robots import RobotsPolicy
+    from .sitemaps import SitemapInfo
+
 #: How many (source, anchor) pairs are remembered per link target as evidence.
 MAX_SOURCES_PER_TARGET = 5
+#: Distinct external (other-host) link targets remembered; beyond this they are only counted.
+MAX_EXTERNAL_TARGETS = 20_000
+#: hreflang annotations kept per page record (a page with more is summarised by the first ones).
+MAX_HREFLANGS_PER_PAGE = 50
 
 
 @dataclass(slots=True)
@@ -34,6 +43,15 @@ class PageRecord:
     in_sitemap: bool
     #: Why the page is not indexable ("" when it is), from parse.compute_indexability.
     indexability_reason: str = ""
+    #: <html lang> as written (None when absent).
+    lang: str | None = None
+    #: (hreflang code, resolved URL) annotations from HTML and HTTP headers, capped.
+    hreflangs: tuple[tuple[str, str], ...] = ()
+    #: 64-bit SimHash of the visible text (0 when too little text), for near duplicates.
+    simhash: int = 0
+    word_count: int = 0
+    #: Internal <a href> links on the page (crawlable ones), for link-count checks.
+    internal_links: int = 0
 
     @classmethod
     def from_result(cls, result: PageResult, canonical: str | None) -> PageRecord:
@@ -55,6 +73,12 @@ class PageRecord:
             error=fetch.error,
             in_sitemap=result.in_sitemap,
             indexability_reason=result.indexability_reason,
+            lang=facts.lang if facts else None,
+            hreflangs=facts.hreflangs[:MAX_HREFLANGS_PER_PAGE] if facts else (),
+            simhash=facts.simhash if facts else 0,
+            word_count=facts.word_count if facts else 0,
+            internal_links=(sum(1 for link in facts.links if link.kind == "a" and link.internal)
+                            if facts else 0),
         )
 
 
@@ -77,9 +101,34 @@ class SiteView:
     #: robots.txt fetch outcome: status (0 when unreachable) and error, for site checks.
     robots_status: int | None = None
     robots_error: str | None = None
+    #: The parsed robots.txt (None before it was fetched).
+    robots: RobotsPolicy | None = None
+    #: Every sitemap fetched (index files included) and whether the URL cap cut the list short.
+    sitemaps: list[SitemapInfo] = field(default_factory=list)
+    sitemap_url_cap_reached: bool = False
+    #: External (other-host) link targets -> counters and evidence, at most
+    #: MAX_EXTERNAL_TARGETS of them; `external_overflow` counts links to targets beyond that.
+    external: dict[str, LinkTarget] = field(default_factory=dict)
+    external_overflow: int = 0
+    #: Status of non-page resources and external links checked after the crawl
+    #: (resources.py): URL -> ResourceStatus.
+    resources: dict[str, Any] = field(default_factory=dict)
+    #: Site-level probes (HTTP->HTTPS redirect, www/non-www, HSTS), see probes.py.
+    variants: Any = None
 
     def add_link(self, source: str, target: str, anchor: str, kind: str) -> None:
         entry = self.targets[target]
+        entry.inlinks += 1
+        if len(entry.sources) < MAX_SOURCES_PER_TARGET:
+            entry.sources.append((source, anchor[:120], kind))
+
+    def add_external_link(self, source: str, target: str, anchor: str, kind: str) -> None:
+        entry = self.external.get(target)
+        if entry is None:
+            if len(self.external) >= MAX_EXTERNAL_TARGETS:
+                self.external_overflow += 1
+                return
+            entry = self.external[target] = LinkTarget()
         entry.inlinks += 1
         if len(entry.sources) < MAX_SOURCES_PER_TARGET:
             entry.sources.append((source, anchor[:120], kind))

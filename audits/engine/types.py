@@ -249,6 +249,24 @@ class PageFacts:
     #: References (and elements) beyond the per-page caps (parse.MAX_LINKS, MAX_ELEMENTS)
     #: that were not read.
     links_dropped: int = 0
+    #: (resolved action URL or "" when absent/unresolvable, method lower-cased) per <form>.
+    forms: tuple[tuple[str, str], ...] = ()
+    #: <object>, <embed> and <applet> elements (browser plugins).
+    plugins: int = 0
+    #: Obsolete HTML elements used on the page (names, document order, each once).
+    deprecated_tags: tuple[str, ...] = ()
+    #: Head-only elements that ended up in <body> because something invalid closed <head>
+    #: early (Google ignores a canonical, robots meta or hreflang found there): "title",
+    #: "meta:description", "meta:robots", "meta:viewport", "link:canonical", "link:hreflang".
+    head_elements_in_body: tuple[str, ...] = ()
+    #: The first element that is not allowed in <head> and closed it early (e.g. "div",
+    #: "img"), None when the head is well-formed.
+    head_breaker: str | None = None
+    #: 64-bit SimHash of the visible text's word 3-shingles (near-duplicate detection);
+    #: 0 when the page has too little text to fingerprint.
+    simhash: int = 0
+    #: hreflang annotations that came from HTTP Link headers (also included in `hreflangs`).
+    header_hreflangs: tuple[tuple[str, str], ...] = ()
 
 
 @_fast_pickle

@@ -3,29 +3,23 @@ clean page raising nothing."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from pathlib import Path
 
+import tests.engine.checks as cases_package
 from audits.engine.checks.registry import CATEGORIES, REGISTRY, run_page_checks, run_site_checks
 from audits.engine.types import Severity
-from tests.engine.checks import (
-    test_crawlability,
-    test_https,
-    test_images,
-    test_indexability,
-    test_international,
-    test_links,
-    test_mobile,
-    test_on_page,
-    test_performance,
-    test_site,
-    test_structured_data,
-)
 from tests.engine.checks.helpers import doc, page, site
 
-CASE_MODULES = (test_crawlability, test_https, test_images, test_indexability, test_international,
-                test_links, test_mobile, test_on_page, test_performance, test_site,
-                test_structured_data)
+#: Every test module of this package that declares `CASES` (found, not listed, so adding a
+#: check module and its test module needs no edit here).
+CASE_MODULES = tuple(
+    module for module in (importlib.import_module(f"{cases_package.__name__}.{info.name}")
+                          for info in pkgutil.iter_modules(cases_package.__path__)
+                          if info.name.startswith("test_"))
+    if hasattr(module, "CASES"))
 #: Checks that cannot be exercised through a page and have a dedicated test instead.
 DEDICATED_TESTS = {"engine.check_error": "test_check_error_recorded_when_a_check_raises"}
 
