@@ -353,6 +353,8 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
                 img = node.css_first("img[alt]")
                 if img is not None:
                     anchor = _norm(img.attributes.get("alt") or "")
+                if not anchor:  # an icon link named for assistive tech and search engines
+                    anchor = _norm(attrs.get("aria-label") or attrs.get("title") or "")
             links.append(resolver.link(raw, "a", anchor[:ANCHOR_LIMIT], attrs.get("rel")))
         elif tag == "img":
             attrs = node.attributes

@@ -1,7 +1,9 @@
 """All checks. Importing this package fills `registry.REGISTRY`."""
 
 from . import (  # noqa: F401 - imported for their @page_check/@site_check registrations
+    content,
     crawlability,
+    html,
     https,
     images,
     indexability,
@@ -10,6 +12,10 @@ from . import (  # noqa: F401 - imported for their @page_check/@site_check regis
     mobile,
     on_page,
     performance,
+    resources,
+    robots,
     site,
+    sitemaps,
     structured_data,
+    url_hygiene,
 )
