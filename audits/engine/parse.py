@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import zlib
 from typing import Any
 
 import numpy as np
@@ -56,8 +55,10 @@ DEPRECATED_TAGS = ("acronym", "applet", "basefont", "bgsound", "big", "blink", "
                    "strike", "tt", "xmp")
 _DEPRECATED = frozenset(DEPRECATED_TAGS)
 _PLUGINS = frozenset({"object", "embed", "applet"})
-_SELECTOR = ("title, meta, link, a, img, script, iframe, h1, h2, h3, h4, h5, h6, form, object, "
-             "embed, " + ", ".join(DEPRECATED_TAGS))
+#: The elements the parse reads. Walking the tree and filtering by tag name in Python is
+#: about 3x cheaper than a Lexbor CSS query with this many alternatives.
+WANTED_TAGS = frozenset({"title", "meta", "link", "a", "img", "script", "iframe", "h1", "h2",
+                         "h3", "h4", "h5", "h6", "form", "object", "embed"}) | _DEPRECATED
 #: Elements allowed in <head>; the first other start tag ends the head for a parser (and
 #: for Google, which then ignores head-only elements after it).
 _HEAD_ELEMENTS = frozenset({"html", "head", "title", "meta", "link", "script", "style", "base",
@@ -209,26 +210,36 @@ def head_breaker(text: str) -> str | None:
     return None
 
 
-def simhash(words: list[bytes]) -> int:
-    """64-bit SimHash over word 3-shingles (Charikar; Manku et al. use it for near-duplicate
-    web pages): pages whose fingerprints differ in at most a few bits are near duplicates.
-    Vectorised: about 0.1 ms for a 1,000-word page."""
-    count = len(words)
-    if count < SIMHASH_MIN_WORDS:
+def simhash(visible: bytes) -> int:
+    """64-bit SimHash (Charikar; Manku et al. use it for near-duplicate web pages) of
+    whitespace-normalized text: pages whose fingerprints differ in at most a few bits are near
+    duplicates. Features are word 3-shingles, each word represented by its first 8 bytes, with
+    a content-defined 1-in-4 sample of them (an edit changes the same features wherever it
+    sits). Vectorised: about 0.2 ms for a 6,000-word page, 0 when under SIMHASH_MIN_WORDS."""
+    spaces = np.flatnonzero(np.frombuffer(visible, dtype=np.uint8) == 32)
+    if len(spaces) + 1 < SIMHASH_MIN_WORDS:
         return 0
-    hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=count)
-    shingles = (hashes[:-2] * _SHINGLE_K[0]) ^ (hashes[1:-1] * _SHINGLE_K[1]) \
-        ^ (hashes[2:] * _SHINGLE_K[2])
-    # splitmix64 finaliser: spreads the shingle hash over all 64 bits.
-    shingles ^= shingles >> np.uint64(30)
-    shingles *= np.uint64(0xBF58476D1CE4E5B9)
-    shingles ^= shingles >> np.uint64(27)
-    shingles *= np.uint64(0x94D049BB133111EB)
-    shingles ^= shingles >> np.uint64(31)
-    bits = np.unpackbits(shingles.astype(">u8").view(np.uint8)).reshape(-1, 64)
-    ones = bits.sum(axis=0, dtype=np.int64)
-    fingerprint = np.packbits(ones * 2 > len(shingles))
-    return int.from_bytes(fingerprint.tobytes(), "big")
+    starts = np.empty(len(spaces) + 1, dtype=np.intp)
+    starts[0] = 0
+    starts[1:] = spaces + 1
+    padded = visible + bytes(8)
+    # An unaligned 8-byte window at every byte offset (no copy), read at word starts.
+    windows = np.ndarray((len(visible) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    words = windows[starts]
+    hashes = (words[:-2] * _SHINGLE_K[0]) ^ (words[1:-1] * _SHINGLE_K[1]) \
+        ^ (words[2:] * _SHINGLE_K[2])
+    # splitmix64 finaliser: spreads every input bit over all 64 output bits.
+    hashes ^= hashes >> np.uint64(30)
+    hashes *= np.uint64(0xBF58476D1CE4E5B9)
+    hashes ^= hashes >> np.uint64(27)
+    hashes *= np.uint64(0x94D049BB133111EB)
+    hashes ^= hashes >> np.uint64(31)
+    sample = hashes[(hashes & np.uint64(3)) == 0]
+    if len(sample) < SIMHASH_MIN_WORDS // 2:
+        sample = hashes
+    bits = np.unpackbits(sample.view(np.uint8)).reshape(-1, 64)
+    ones = bits.sum(axis=0, dtype=np.int32)
+    return int.from_bytes(np.packbits(ones * 2 > len(sample)).tobytes(), "big")
 
 
 def _visible_text_stats(tree: LexborHTMLParser) -> tuple[int, int, str, int]:
@@ -252,8 +263,7 @@ def _visible_text_stats(tree: LexborHTMLParser) -> tuple[int, int, str, int]:
     if not visible:
         return 0, 0, "", 0
     digest = hashlib.sha1(visible, usedforsecurity=False).hexdigest()
-    words = visible.split(b" ")
-    return len(words), len(visible), digest, simhash(words)
+    return visible.count(b" ") + 1, len(visible), digest, simhash(visible)
 
 
 def _header_links(fetch: FetchResult) -> list[tuple[str, list[str], str | None]]:
@@ -334,7 +344,9 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
     deprecated: dict[str, None] = {}
     in_body: list[str] = []
 
-    nodes = tree.css(_SELECTOR)
+    root_node = tree.root
+    nodes = [node for node in root_node.traverse() if node.tag in WANTED_TAGS] \
+        if root_node is not None else []
     if len(nodes) > MAX_ELEMENTS:
         links_dropped += len(nodes) - MAX_ELEMENTS
         nodes = nodes[:MAX_ELEMENTS]
