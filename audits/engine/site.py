@@ -84,7 +84,11 @@ class PageRecord:
 
 @dataclass(slots=True)
 class LinkTarget:
+    #: References of any kind (a, img, canonical, hreflang...) from crawled pages, self included.
     inlinks: int = 0
+    #: <a href> links from other pages: what "linked internally" means for the link graph
+    #: (a page's canonical or hreflang pointing at itself is not an inlink).
+    page_links: int = 0
     #: (source url, anchor text, link kind) — first MAX_SOURCES_PER_TARGET only.
     sources: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -119,6 +123,10 @@ class SiteView:
     def add_link(self, source: str, target: str, anchor: str, kind: str) -> None:
         entry = self.targets[target]
         entry.inlinks += 1
+        if source == target:
+            return
+        if kind == "a":
+            entry.page_links += 1
         if len(entry.sources) < MAX_SOURCES_PER_TARGET:
             entry.sources.append((source, anchor[:120], kind))
 
@@ -134,8 +142,9 @@ class SiteView:
             entry.sources.append((source, anchor[:120], kind))
 
     def inlinks(self, url: str) -> int:
+        """<a href> links to `url` from other crawled pages."""
         entry = self.targets.get(url)
-        return entry.inlinks if entry else 0
+        return entry.page_links if entry else 0
 
     def link_sources(self, url: str) -> list[tuple[str, str, str]]:
         entry = self.targets.get(url)
