@@ -18,18 +18,17 @@ import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Any
 
 import structlog
 
-from .analyze import analyze_page, warm_up
+from .analyze import analyze_page
 from .checks.registry import REGISTRY, run_site_checks
 from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
 from .parse import resolved_canonical
+from .pool import ParsePool
 from .robots import RobotsPolicy, fetch_robots
 from .score import compute_score_from_counts
 from .site import PageRecord, SiteView
@@ -137,18 +136,15 @@ class Crawler:
                 executor.shutdown(wait=False, cancel_futures=True)
 
     # -- setup -------------------------------------------------------------------------------
-    def _make_executor(self) -> Executor | None:
+    def _make_executor(self) -> ParsePool | None:
         workers = self.options.parse_workers
         if workers is None:
             workers = default_parse_workers()
         if workers <= 0 or not _can_fork_workers():
             return None
-        # "spawn": forking a process that already runs an event loop and threads is unsafe.
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_up,
-                                   mp_context=multiprocessing.get_context("spawn"))
-        for _ in range(workers):
-            pool.submit(warm_up)  # start the workers now, while robots.txt is fetched
-        return pool
+        # Workers start now (spawned: forking a process that runs an event loop and threads is
+        # unsafe) and import the engine while robots.txt and the sitemaps are fetched.
+        return ParsePool(workers, self.options, self.start_host)
 
     async def _prepare(self, fetcher: Fetcher) -> None:
         opts = self.options
@@ -175,7 +171,7 @@ class Crawler:
                  sitemap_urls=len(self.site.sitemap_urls))
 
     # -- the loop ----------------------------------------------------------------------------
-    async def _drive(self, fetcher: Fetcher, executor: Executor | None,
+    async def _drive(self, fetcher: Fetcher, executor: ParsePool | None,
                      results: asyncio.Queue[PageResult | None]) -> None:
         wake = asyncio.Event()
         tasks: set[asyncio.Task[None]] = set()
@@ -213,7 +209,7 @@ class Crawler:
                 task.cancel()
             await results.put(None)
 
-    async def _process(self, item: QueuedURL, fetcher: Fetcher, executor: Executor | None,
+    async def _process(self, item: QueuedURL, fetcher: Fetcher, executor: ParsePool | None,
                        results: asyncio.Queue[PageResult | None]) -> None:
         url = item.url
         self._current = url
@@ -250,13 +246,11 @@ class Crawler:
             await self._emit(target_result, results)
 
     async def _analyze(self, fetch: FetchResult, item: QueuedURL, in_sitemap: bool,
-                       executor: Executor | None) -> PageResult:
+                       executor: ParsePool | None) -> PageResult:
         if executor is None or fetch.body is None or not fetch.is_html:
             return self._analyze_inline(fetch, item, in_sitemap, True)
-        job = partial(analyze_page, fetch, depth=item.depth, found_on=item.found_on,
-                      in_sitemap=in_sitemap, robots_allowed=True, options=self.options,
-                      start_host=self.start_host)
-        return await asyncio.get_running_loop().run_in_executor(executor, job)
+        return await executor.analyze(fetch, depth=item.depth, found_on=item.found_on,
+                                      in_sitemap=in_sitemap)
 
     def _analyze_inline(self, fetch: FetchResult, item: QueuedURL, in_sitemap: bool,
                         robots_allowed: bool) -> PageResult:

@@ -1,0 +1,171 @@
+"""Parse worker processes fed over pipes and read by the event loop itself.
+
+`concurrent.futures.ProcessPoolExecutor` costs the crawling process two helper threads (a
+queue feeder and a result manager), a thread hand-off per page in each direction and the crawl
+options pickled with every call; on a 2-core machine that overhead was a quarter of the
+crawling process's CPU. Here each worker owns one duplex pipe: the event loop writes a pickled
+job, `loop.add_reader` wakes it when the result is ready, and the options travel once, when
+the worker starts.
+
+A worker that dies (a parser crash on a hostile page, the OOM killer) costs only the pages it
+held: they come back as results without parsed facts and an `engine.check_error` finding, and
+a fresh worker takes its place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import multiprocessing
+import pickle
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from typing import Any
+
+import structlog
+
+from .analyze import analyze_page, warm_up
+from .types import CrawlOptions, FetchResult, Finding, PageResult
+
+log = structlog.get_logger(__name__)
+
+#: Jobs handed to one worker before it answers: one being parsed, one waiting in the pipe, so
+#: a worker never idles and the event loop never blocks on a full pipe for long.
+JOBS_PER_WORKER = 2
+_PICKLE = pickle.HIGHEST_PROTOCOL
+
+
+def _worker_main(conn: Connection, options: CrawlOptions, start_host: str) -> None:
+    """A worker's whole life: read a job, analyse it, send the result; exit at EOF."""
+    warm_up()
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        job_id, fetch, depth, found_on, in_sitemap = pickle.loads(data)  # noqa: S301 - our parent
+        try:
+            result: Any = analyze_page(fetch, depth=depth, found_on=found_on,
+                                       in_sitemap=in_sitemap, robots_allowed=True,
+                                       options=options, start_host=start_host)
+            payload = (job_id, result, None)
+        except Exception as exc:  # noqa: BLE001 - reported with the page, the worker lives on
+            payload = (job_id, None, f"{type(exc).__name__}: {exc}"[:300])
+        try:
+            conn.send_bytes(pickle.dumps(payload, _PICKLE))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    def __init__(self, context: Any, options: CrawlOptions, start_host: str) -> None:
+        parent, child = context.Pipe(duplex=True)
+        self.conn: Connection = parent
+        self.process = context.Process(target=_worker_main, args=(child, options, start_host),
+                                       name="seoaudit-parse", daemon=True)
+        self.process.start()
+        child.close()
+        #: job id -> (future, the fetch without its body, depth, found_on, in_sitemap)
+        self.pending: dict[int, tuple[asyncio.Future[PageResult], FetchResult, int, str, bool]] = {}
+        self.reading = False
+
+
+class ParsePool:
+    """`await pool.analyze(fetch, ...)` runs `analyze_page` in a worker process."""
+
+    def __init__(self, workers: int, options: CrawlOptions, start_host: str) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self._options = options
+        self._start_host = start_host
+        self._workers = [_Worker(self._context, options, start_host) for _ in range(workers)]
+        self._ids = itertools.count()
+        self._slots: asyncio.Semaphore | None = None
+        self._closed = False
+
+    @property
+    def size(self) -> int:
+        return len(self._workers)
+
+    async def analyze(self, fetch: FetchResult, *, depth: int, found_on: str,
+                      in_sitemap: bool) -> PageResult:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(JOBS_PER_WORKER * len(self._workers))
+        async with self._slots:
+            loop = asyncio.get_running_loop()
+            worker = min(self._workers, key=lambda w: len(w.pending))
+            if not worker.reading:
+                loop.add_reader(worker.conn.fileno(), self._on_readable, worker)
+                worker.reading = True
+            job_id = next(self._ids)
+            future: asyncio.Future[PageResult] = loop.create_future()
+            worker.pending[job_id] = (future, replace(fetch, body=None), depth, found_on,
+                                      in_sitemap)
+            try:
+                worker.conn.send_bytes(pickle.dumps(
+                    (job_id, fetch, depth, found_on, in_sitemap), _PICKLE))
+            except (BrokenPipeError, OSError):
+                self._lost(worker, "the parse worker is gone")
+            return await future
+
+    def _on_readable(self, worker: _Worker) -> None:
+        try:
+            while worker.conn.poll():
+                job_id, result, error = pickle.loads(worker.conn.recv_bytes())  # noqa: S301
+                job = worker.pending.pop(job_id, None)
+                if job is None or job[0].done():
+                    continue
+                if result is None:
+                    result = self._fallback(job, f"page analysis failed: {error}")
+                job[0].set_result(result)
+        except (EOFError, OSError):
+            self._lost(worker, "the parse worker died")
+
+    def _lost(self, worker: _Worker, reason: str) -> None:
+        """A worker died: its pages get a result without facts, a new worker replaces it."""
+        if worker.reading:
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+            worker.reading = False
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        log.warning("parse_pool.worker_lost", reason=reason, pages=len(worker.pending),
+                    exitcode=worker.process.exitcode)
+        for job in worker.pending.values():
+            if not job[0].done():
+                job[0].set_result(self._fallback(job, reason))
+        worker.pending.clear()
+        if self._closed or worker not in self._workers:
+            return
+        self._workers.remove(worker)
+        self._workers.append(_Worker(self._context, self._options, self._start_host))
+
+    def _fallback(self, job: tuple[Any, FetchResult, int, str, bool], reason: str) -> PageResult:
+        _, bare, depth, found_on, in_sitemap = job
+        result = analyze_page(bare, depth=depth, found_on=found_on, in_sitemap=in_sitemap,
+                              robots_allowed=True, options=self._options,
+                              start_host=self._start_host)
+        crash = Finding("engine.check_error", bare.requested_url,
+                        {"check": "parse", "error": reason[:300]})
+        return replace(result, findings=(*result.findings, crash))
+
+    def shutdown(self, wait: bool = False, cancel_futures: bool = True) -> None:
+        """Stop every worker (EOF on its pipe, then terminate stragglers)."""
+        self._closed = True
+        for worker in self._workers:
+            if worker.reading:
+                with contextlib.suppress(Exception):
+                    asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+                worker.reading = False
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+            for job in worker.pending.values():
+                if cancel_futures and not job[0].done():
+                    job[0].cancel()
+        for worker in self._workers:
+            worker.process.join(timeout=2.0 if wait else 0.2)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join(timeout=1.0)
+            if worker.process.is_alive():
+                worker.process.kill()
