@@ -123,7 +123,7 @@ class LinkAdmin(admin.ModelAdmin):
     list_display = ("source", "target_url", "kind", "internal", "nofollow", "anchor")
     list_filter = ("kind", "internal", "nofollow")
     search_fields = ("target_url", "anchor")
-    raw_id_fields = ("audit", "source", "target_page")
+    raw_id_fields = ("audit", "source")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -122,10 +122,9 @@ class Link(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="links")
     source = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="outlinks")
     target_url = models.TextField()
+    #: url_hash() of the target: joins to Page(audit, url_hash) when the target was crawled
+    #: (resolved on read; rewriting every link row after the crawl cost more than the crawl).
     target_hash = models.CharField(max_length=16)
-    #: Filled in once the crawl ends, for targets that were crawled.
-    target_page = models.ForeignKey(Page, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="inlink_set")
     anchor = models.CharField(max_length=200, blank=True, default="")
     rel = models.CharField(max_length=100, blank=True, default="")
     nofollow = models.BooleanField(default=False)
@@ -136,7 +135,6 @@ class Link(models.Model):
         indexes = [
             models.Index(fields=["audit", "target_hash"], name="link_audit_target"),
             models.Index(fields=["source"], name="link_source"),
-            models.Index(fields=["target_page"], name="link_target_page"),
         ]
 
     def __str__(self) -> str:

@@ -200,29 +200,25 @@ class AuditWriter:
             self._write_findings(rows)
 
     def resolve_links(self) -> None:
-        """Point links at the pages they reach and count each page's internal inlinks."""
+        """Count each page's internal <a> inlinks (links reach their target page through
+        Link.target_hash = Page.url_hash, so no link row is rewritten)."""
         audit = self.audit
         if self._postgres:
-            self._resolve_links_postgres()
+            self._count_inlinks_postgres()
             return
-        Link.objects.filter(audit=audit, internal=True).update(target_page=Subquery(
-            Page.objects.filter(audit=audit, url_hash=OuterRef("target_hash")).values("id")[:1]))
-        inlinks = (Link.objects.filter(target_page=OuterRef("pk"), kind=Link.Kind.A)
-                   .order_by().values("target_page").annotate(n=Count("id")).values("n"))
+        inlinks = (Link.objects.filter(audit=audit, kind=Link.Kind.A, internal=True,
+                                       target_hash=OuterRef("url_hash"))
+                   .order_by().values("target_hash").annotate(n=Count("id")).values("n"))
         Page.objects.filter(audit=audit).update(
             inlinks=Coalesce(Subquery(inlinks, output_field=IntegerField()), Value(0)))
 
-    def _resolve_links_postgres(self) -> None:
-        """Set-based joins: one UPDATE ... FROM per step instead of a subquery per row."""
+    def _count_inlinks_postgres(self) -> None:
+        """One aggregate over the audit's links joined to its pages by hash."""
         # Table names come from model metadata, values are bound parameters.
         link, page = Link._meta.db_table, Page._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {link} AS l SET target_page_id = p.id FROM {page} AS p "  # noqa: S608
-                "WHERE l.audit_id = %s AND l.internal AND p.audit_id = %s "
-                "AND p.url_hash = l.target_hash", [self.audit.pk, self.audit.pk])
-            cursor.execute(
-                f"UPDATE {page} AS p SET inlinks = c.n FROM (SELECT target_page_id, count(*) AS n "  # noqa: S608
-                f"FROM {link} WHERE audit_id = %s AND kind = 'a' AND target_page_id IS NOT NULL "
-                "GROUP BY target_page_id) AS c WHERE p.id = c.target_page_id",
-                [self.audit.pk])
+                f"UPDATE {page} AS p SET inlinks = c.n FROM (SELECT target_hash, count(*) AS n "  # noqa: S608
+                f"FROM {link} WHERE audit_id = %s AND kind = 'a' AND internal "
+                "GROUP BY target_hash) AS c WHERE p.audit_id = %s AND p.url_hash = c.target_hash",
+                [self.audit.pk, self.audit.pk])

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from .engine.checks.registry import REGISTRY
-from .models import Audit, Finding
+from .models import Audit, Finding, Link, Page
 
 
 def audit_list_for_user(*, user: Any) -> QuerySet[Audit]:
@@ -41,3 +41,8 @@ def finding_iter(*, audit: Audit) -> Iterator[dict[str, Any]]:
         check = REGISTRY.get(code)
         yield {"url": url, "code": code, "severity": severity, "category": category,
                "title": check.title if check else code, "details": details}
+
+
+def link_target_page(link: Link) -> Page | None:
+    """The crawled page a link points to (same audit, same URL hash), None when not crawled."""
+    return Page.objects.filter(audit_id=link.audit_id, url_hash=link.target_hash).first()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from audits import services
+from audits import selectors, services
 from audits.exceptions import InvalidAuditOptions, InvalidAuditURL
 from audits.models import Audit, Finding, Link, Page
 from tests.audits.factories import UserFactory
@@ -59,7 +59,8 @@ def test_run_persists_pages_links_findings_and_scores(allow_private):
     assert pages[base + "/a"].depth == 1 and pages[base + "/a"].inlinks >= 3
     assert pages[base + "/"].title == "Home page of the service test site"
     link = Link.objects.get(audit=audit, source=pages[base + "/"], target_url=base + "/gone")
-    assert link.target_page_id == pages[base + "/gone"].pk and link.internal
+    assert link.target_hash == pages[base + "/gone"].url_hash and link.internal
+    assert selectors.link_target_page(link) == pages[base + "/gone"]
     assert Link.objects.filter(audit=audit, kind="img").exists()
     broken = Finding.objects.filter(audit=audit, page=pages[base + "/gone"])
     assert broken.exists()
