@@ -15,6 +15,7 @@ bench/out/lighthouse.json. Network traffic goes only to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import json
 import logging
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 LH_DIR = BENCH_DIR / "lighthouse"
@@ -36,14 +39,13 @@ OUT = BENCH_DIR / "out" / "lighthouse.json"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(LH_DIR))
 
+from corpus import AUDITS, SITES, Page, Site  # noqa: E402
+
 import audits.engine.checks  # noqa: E402,F401 - fills the registry
 from audits.engine.checks.registry import REGISTRY  # noqa: E402
 from audits.engine.crawler import CrawlError, CrawlRun  # noqa: E402
 from audits.engine.types import CrawlOptions, Finding  # noqa: E402
-from corpus import AUDITS, SITES, Page, Site  # noqa: E402
 from tests.sites import Route, serve  # noqa: E402
-
-import structlog  # noqa: E402
 
 # The crawler's per-crawl info lines would drown the table.
 structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
@@ -195,10 +197,8 @@ def our_verdicts(ours: OurSite, url: str, mapping: dict[str, tuple[str, ...]]
 
 def _die_with_parent() -> None:
     """In the node child: get SIGTERM if the bench dies, even by SIGKILL."""
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 def check_lighthouse() -> None:
@@ -306,8 +306,7 @@ def main() -> int:
     mapping = active_mapping()
     started = time.monotonic()
 
-    from contextlib import ExitStack
-    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="lh-bench-") as tmp:
+    with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory(prefix="lh-bench-") as tmp:
         workdir = Path(tmp)
         origins: dict[str, str] = {}
         ours: dict[str, OurSite] = {}
