@@ -32,13 +32,30 @@ def clean_text(value: str, limit: int | None = None) -> str:
     return value[:limit] if limit else value
 
 
+#: JSON documents up to this size that contain no NUL go in as they are (the common case).
+JSON_FAST_PATH_CHARS = 64 * 1024
+#: URL -> url_hash() memo per writer (navigation links repeat on every page); cleared when full.
+HASH_MEMO_SIZE = 100_000
+
+
 def clean_json(value: Any) -> Any:
+    """JSON-safe copy of `value` without NULs, with strings, lists and dicts capped."""
+    try:
+        encoded = json.dumps(value)
+    except (TypeError, ValueError):
+        encoded = None
+    if encoded is not None and len(encoded) <= JSON_FAST_PATH_CHARS and "\\u0000" not in encoded:
+        return value
+    return _clean_json(value)
+
+
+def _clean_json(value: Any) -> Any:
     if isinstance(value, str):
         return clean_text(value, 2000)
     if isinstance(value, dict):
-        return {clean_text(str(k), 200): clean_json(v) for k, v in list(value.items())[:200]}
+        return {clean_text(str(k), 200): _clean_json(v) for k, v in list(value.items())[:200]}
     if isinstance(value, list | tuple | set | frozenset):
-        return [clean_json(v) for v in list(value)[:200]]
+        return [_clean_json(v) for v in list(value)[:200]]
     if value is None or isinstance(value, bool | int | float):
         return value
     return clean_text(str(value), 2000)
@@ -80,6 +97,15 @@ class AuditWriter:
         self._buffer: list[PageResult] = []
         self.pages_written = 0
         self._postgres = connection.vendor == "postgresql"
+        self._hashes: dict[str, str] = {}
+
+    def _hash(self, url: str) -> str:
+        known = self._hashes.get(url)
+        if known is None:
+            if len(self._hashes) >= HASH_MEMO_SIZE:
+                self._hashes.clear()
+            known = self._hashes[url] = url_hash(url)
+        return known
 
     def add(self, result: PageResult) -> None:
         self._buffer.append(result)
@@ -91,6 +117,7 @@ class AuditWriter:
             return
         batch, self._buffer = self._buffer, []
         with transaction.atomic():
+            self._relax_durability()
             pages = Page.objects.bulk_create([self._page_row(r) for r in batch])
             link_rows: list[tuple[Any, ...]] = []
             finding_rows: list[tuple[Any, ...]] = []
@@ -101,6 +128,14 @@ class AuditWriter:
             self._write_links(link_rows)
             self._write_findings(finding_rows)
         self.pages_written += len(batch)
+
+    def _relax_durability(self) -> None:
+        """Batches commit without waiting for the WAL flush (PostgreSQL `synchronous_commit =
+        off` for this transaction only): a database crash can lose the last fraction of a
+        second of an audit that is then failed and re-run anyway, never corrupt data."""
+        if self._postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
 
     # -- rows --------------------------------------------------------------------------------
     def _page_row(self, result: PageResult) -> Page:
@@ -137,7 +172,7 @@ class AuditWriter:
         audit_id = self.audit.pk
         for link in result.facts.links:  # type: ignore[union-attr]
             target = clean_text(link.url or link.raw_href, 4096)
-            yield (audit_id, page_id, target, url_hash(target), clean_text(link.anchor, 200),
+            yield (audit_id, page_id, target, self._hash(target), clean_text(link.anchor, 200),
                    clean_text(" ".join(link.rel), 100), link.nofollow, link.internal,
                    link.kind[:10])
 
