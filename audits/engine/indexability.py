@@ -8,6 +8,9 @@ a robots directive.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+
+from dateutil import parser as date_parser
 
 from .types import FetchResult, PageFacts
 
@@ -49,6 +52,38 @@ def directive_sources(fetch: FetchResult, facts: PageFacts | None, directive: st
     return list(dict.fromkeys(sources))
 
 
+#: Time zone names Google's examples use in unavailable_after dates (RFC 850 style).
+_TZ_NAMES = {name: hours * 3600 for name, hours in {
+    "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
+    "MDT": -6, "PST": -8, "PDT": -7, "CET": 1, "CEST": 2}.items()}
+_UNAVAILABLE_AFTER = re.compile(r"unavailable_after\s*:\s*([^,;]+(?:,[^,;:]+)?)", re.IGNORECASE)
+
+
+def unavailable_after(fetch: FetchResult, facts: PageFacts | None, *,
+                      robots_token: str) -> datetime | None:
+    """The earliest `unavailable_after` date (meta robots / googlebot / ours, or X-Robots-Tag)
+    that applies to us or Google; None when absent or unparseable. Google drops the page from
+    its results after that date."""
+    agents = {"robots", "googlebot", robots_token.lower()}
+    values = [content for name, content in facts.meta_robots if name in agents] if facts else []
+    for value in fetch.header_all("x-robots-tag"):
+        scoped = _UA_SCOPED.match(value)
+        if scoped is not None and scoped.group(1).lower() not in _VALUE_DIRECTIVES:
+            if scoped.group(1).lower() not in agents:
+                continue
+            value = scoped.group(2)
+        values.append(value)
+    dates = []
+    for value in values:
+        for match in _UNAVAILABLE_AFTER.finditer(value[:1000]):
+            try:
+                when = date_parser.parse(match.group(1).strip(), fuzzy=False, tzinfos=_TZ_NAMES)
+            except (ValueError, OverflowError):
+                continue
+            dates.append(when if when.tzinfo else when.replace(tzinfo=UTC))
+    return min(dates) if dates else None
+
+
 def resolved_canonical(facts: PageFacts) -> str | None:
     """The page's canonical URL: the first valid one (HTML tags before HTTP headers)."""
     for url in facts.canonical_urls:
@@ -83,6 +118,9 @@ def compute_indexability(fetch: FetchResult, facts: PageFacts | None, *, robots_
     noindex = directive_sources(fetch, facts, "noindex", robots_token=robots_token)
     if noindex:
         return False, f"noindex ({noindex[0]})"
+    expiry = unavailable_after(fetch, facts, robots_token=robots_token)
+    if expiry is not None and expiry < datetime.now(UTC):
+        return False, f"unavailable_after {expiry.date().isoformat()} has passed"
     if facts is None:
         return False, "not analysed: body over the size cap" if fetch.truncated else "not analysed"
     if facts.unparseable:

@@ -67,6 +67,7 @@ _HEAD_ELEMENTS = frozenset({"html", "head", "title", "meta", "link", "script", "
 _RAW_TEXT_ELEMENTS = frozenset({"script", "style", "title", "noscript", "template", "textarea"})
 _TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)|<!--")
 _HEAD_OPEN = re.compile(r"<head[\s>/]", re.IGNORECASE)
+_CANONICAL_TAG = re.compile(r"<link\b[^>]*\bcanonical\b", re.IGNORECASE)
 #: How much of the document the head scan reads at most.
 HEAD_SCAN_CHARS = 256 * 1024
 #: Pages with fewer words than this get no SimHash (too little text for a stable fingerprint).
@@ -152,6 +153,19 @@ def _in_svg(node: Any) -> bool:
     return False
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _tracking_pixel(attrs: dict[str, str | None]) -> bool:
+    """A 0/1-pixel or CSS-hidden image: an analytics beacon, not content that needs alt."""
+    width = (attrs.get("width") or "").strip()
+    height = (attrs.get("height") or "").strip()
+    if width in ("0", "1", "0px", "1px") and height in ("0", "1", "0px", "1px"):
+        return True
+    style = attrs.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
 def _placement(node: Any) -> str:
     """Where a head-only element sits: "head", "body", or "other" (inside svg, noscript or
     template, where it is not a document-level element)."""
@@ -175,39 +189,45 @@ def head_breaker(text: str) -> str | None:
     None when the head ends normally. Reads the source as browsers do with scripting on
     (noscript, script, style and title contents are text), so a tracking pixel's
     `<noscript><img></noscript>` does not count."""
+    return scan_head(text)[0]
+
+
+def scan_head(text: str) -> tuple[str | None, int, int]:
+    """(breaker, start, end): the element that ends <head> early (None when it ends normally
+    with </head> or <body>) and the character span of the head as a browser reads it."""
     opened = _HEAD_OPEN.search(text, 0, HEAD_SCAN_CHARS)
-    pos = opened.end() if opened else 0
+    start = pos = opened.end() if opened else 0
     end = min(len(text), HEAD_SCAN_CHARS)
     lowered: str | None = None
     for _ in range(5000):
         match = _TAG_START.search(text, pos, end)
         if match is None:
-            return None
+            return None, start, end
         if match.group(0) == "<!--":
             close = text.find("-->", match.end(), end)
             if close < 0:
-                return None
+                return None, start, end
             pos = close + 3
             continue
         name = match.group(2).lower()
         if match.group(1):
             if name == "head":
-                return None
+                return None, start, match.start()
             pos = match.end()
             continue
         if name == "body":
-            return None
+            return None, start, match.start()
         if name not in _HEAD_ELEMENTS:
-            return name[:40]
+            return name[:40], start, match.start()
         pos = match.end()
         if name in _RAW_TEXT_ELEMENTS:
             if lowered is None:
                 lowered = text[:end].lower()
             close = lowered.find("</" + name, pos)
             if close < 0:
-                return None
+                return None, start, end
             pos = close
-    return None
+    return None, start, pos
 
 
 def simhash(visible: bytes) -> int:
@@ -343,6 +363,7 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
     plugins = 0
     deprecated: dict[str, None] = {}
     in_body: list[str] = []
+    body_canonicals: list[tuple[str, str]] = []
 
     root_node = tree.root
     nodes = [node for node in root_node.traverse() if node.tag in WANTED_TAGS] \
@@ -357,6 +378,8 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
             raw = _attr(attrs, "href")
             if raw is None and ("name" in attrs or "id" in attrs) and "onclick" not in attrs:
                 continue  # a fragment target (<a name=...>), not a link
+            if raw is None and (attrs.get("role") or "link").strip().lower() != "link":
+                continue  # <a role="button"> without href is a button, not a link
             if len(links) >= MAX_LINKS:
                 links_dropped += 1
                 continue
@@ -379,7 +402,8 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
             if len(images) < MAX_IMAGES:
                 alt = _attr(attrs, "alt")
                 role = (attrs.get("role") or "").strip().lower()
-                hidden = (attrs.get("aria-hidden") or "").strip().lower() == "true"
+                hidden = (attrs.get("aria-hidden") or "").strip().lower() == "true" \
+                    or "hidden" in attrs or _tracking_pixel(attrs)
                 images.append((node.mem_id, ImageFact(
                     url or (src or attrs.get("data-src") or "")[:RAW_HREF_LIMIT],
                     alt[:TEXT_LIMIT] if alt is not None else None,
@@ -431,14 +455,21 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
             if len(links) >= MAX_LINKS:
                 links_dropped += 1
                 continue
+            outside_head = False
             if ("canonical" in tokens or ("alternate" in tokens and "hreflang" in attrs)) \
                     and node.parent.tag != "head" and _placement(node) == "body":
+                outside_head = True
                 in_body.append("link:canonical" if "canonical" in tokens else "link:hreflang")
             if "canonical" in tokens:
                 link = resolver.link(raw, "canonical")
-                canonical_tags.append((raw or "")[:MAX_HREF_LENGTH])
-                canonical_urls.append(link.url)
                 links.append(link)
+                if outside_head:
+                    # Outside <head>: Google ignores it, unless only our parser (scripting off)
+                    # moved it there; decided once the head has been scanned, below.
+                    body_canonicals.append(((raw or "")[:MAX_HREF_LENGTH], link.url))
+                else:
+                    canonical_tags.append((raw or "")[:MAX_HREF_LENGTH])
+                    canonical_urls.append(link.url)
             if "alternate" in tokens and "hreflang" in attrs:
                 lang = (attrs.get("hreflang") or "").strip()[:35]
                 link = resolver.link(raw, "hreflang", hreflang=lang)
@@ -505,10 +536,20 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
     lang_attr = _attr(root.attributes, "lang") if root is not None and root.tag == "html" else None
 
     breaker = None
+    ignored_canonicals: list[str] = []
     if in_body:
         # Lexbor parses with scripting off, so a <noscript><img> in <head> ends the head for it
         # but not for browsers or Google: only a real breaker in the source counts.
-        breaker = head_breaker(text)
+        breaker, head_start, head_end = scan_head(text)
+        real_head_canonicals = 0 if breaker is not None else \
+            len(_CANONICAL_TAG.findall(text, head_start, head_end))
+        for raw_canonical, url in body_canonicals:
+            if real_head_canonicals > 0:
+                real_head_canonicals -= 1
+                canonical_tags.append(raw_canonical)
+                canonical_urls.append(url)
+            else:
+                ignored_canonicals.append(raw_canonical)
         if breaker is None:
             in_body = []
     word_count, visible_bytes, content_hash, fingerprint = _visible_text_stats(tree)
@@ -552,4 +593,5 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
         head_breaker=breaker,
         simhash=fingerprint,
         header_hreflangs=tuple(header_hreflangs),
+        ignored_canonicals=tuple(ignored_canonicals),
     )

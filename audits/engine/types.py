@@ -267,6 +267,8 @@ class PageFacts:
     simhash: int = 0
     #: hreflang annotations that came from HTTP Link headers (also included in `hreflangs`).
     header_hreflangs: tuple[tuple[str, str], ...] = ()
+    #: rel=canonical hrefs found outside <head>, which Google ignores (not in canonical_tags).
+    ignored_canonicals: tuple[str, ...] = ()
 
 
 @_fast_pickle

@@ -378,7 +378,11 @@ def indexability(html: str | None = "<title>t</title>", *, robots_allowed: bool 
     ({"headers": {"X-Robots-Tag": "googlebot: noindex"}},
      (False, "noindex (X-Robots-Tag (googlebot))")),
     ({"headers": {"X-Robots-Tag": "otherbot: noindex"}}, (True, "")),
-    ({"headers": {"X-Robots-Tag": "unavailable_after: 25 Jun 2010 15:00:00 PST"}}, (True, "")),
+    ({"headers": {"X-Robots-Tag": "unavailable_after: 25 Jun 2010 15:00:00 PST"}},
+     (False, "unavailable_after 2010-06-25 has passed")),
+    ({"headers": {"X-Robots-Tag": "unavailable_after: 25 Jun 2099 15:00:00 PST"}}, (True, "")),
+    ({"headers": {"X-Robots-Tag": "otherbot: unavailable_after: 25 Jun 2010"}}, (True, "")),
+    ({"headers": {"X-Robots-Tag": "unavailable_after: not a date"}}, (True, "")),
     ({"html": '<link rel="canonical" href="/other">'},
      (False, "canonicalised to https://example.com/other")),
     ({"html": '<link rel="canonical" href="/dir/page#top">'}, (True, "")),
@@ -409,3 +413,34 @@ def test_resolved_canonical_prefers_the_first_valid_tag_then_headers():
     only_header = parse("<p>x</p>", headers={"Link": '<https://example.com/h>; rel="canonical"'})
     assert resolved_canonical(only_header) == "https://example.com/h"
     assert resolved_canonical(parse("<p>x</p>")) is None
+
+
+def _facts(body: bytes):
+    fetch = FetchResult("https://example.com/p", "https://example.com/p", 200,
+                        content_type="text/html; charset=utf-8")
+    return parse_page(fetch, body, start_host="example.com")
+
+
+def test_canonical_in_body_is_ignored_like_google_does():
+    facts = _facts(b'<html><head><title>t</title></head><body><p>x</p>'
+                   b'<link rel="canonical" href="/other"></body></html>')
+    assert facts.canonical_urls == () and facts.ignored_canonicals == ("/other",)
+    head_broken = _facts(b'<html><head><title>t</title><img src=/a.png>'
+                         b'<link rel="canonical" href="/other"></head><body></body></html>')
+    assert head_broken.canonical_urls == () and head_broken.head_breaker == "img"
+
+
+def test_canonical_after_a_noscript_pixel_still_counts():
+    facts = _facts(b'<html><head><title>t</title><noscript><img src="https://t.example/p">'
+                   b'</noscript><link rel="canonical" href="/p"></head><body></body></html>')
+    assert facts.canonical_urls == ("https://example.com/p",)
+    assert facts.ignored_canonicals == () and facts.head_elements_in_body == ()
+
+
+def test_button_anchors_are_not_links_and_pixels_need_no_alt():
+    facts = _facts(b'<html><head><title>t</title></head><body>'
+                   b'<a role="button" onclick="open()">Menu</a><a onclick="go()">Go</a>'
+                   b'<img src="/b.gif" width="1" height="1"><img src="/c.png" style="display:none">'
+                   b'<img src="/d.png"></body></html>')
+    assert [link.anchor for link in facts.links if link.kind == "a"] == ["Go"]
+    assert [img.decorative for img in facts.images] == [True, True, False]

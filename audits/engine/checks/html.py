@@ -81,3 +81,21 @@ def frameset(page: PageContext) -> bool:
     facts = html_facts(page)
     return facts is not None and ("frameset" in facts.deprecated_tags
                                   or "frame" in facts.deprecated_tags)
+
+
+@page_check(
+    "seo.canonical.outside_head", category="indexability", severity=Severity.WARNING,
+    title="Canonical link outside <head> is ignored",
+    why="Google only honours rel=canonical in the <head> (or an HTTP Link header); a canonical "
+        "in the body is ignored, so the page's preferred URL is not declared at all.",
+    fix='Move <link rel="canonical" href="..."> into <head>, before any element that does not '
+        "belong there.",
+    reference="https://developers.google.com/search/docs/crawling-indexing/"
+              "consolidate-duplicate-urls#rel-canonical-link-method")
+def canonical_outside_head(page: PageContext) -> dict[str, Any] | None:
+    """rel=canonical elements written in <body>. (Those pushed there by an invalid element in
+    <head> are reported once, by seo.html.head_broken.)"""
+    facts = html_facts(page)
+    if facts is None or not facts.ignored_canonicals or facts.head_breaker is not None:
+        return None
+    return {"canonicals": list(facts.ignored_canonicals[:5])}

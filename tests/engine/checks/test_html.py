@@ -27,6 +27,13 @@ CASES = [
                                        'content="x"></div>')),
                  lambda: page(doc(canonical=None, extra_head=f"<img src=/x>{CANONICAL}"),
                               status=404)]),
+    Case("seo.canonical.outside_head",
+         fails=[lambda: page(doc(canonical=None, body=f"<h1>A</h1>{CANONICAL}"))],
+         passes=[lambda: page(doc()),
+                 lambda: page(doc(canonical=None, extra_head=f"<img src=/logo.png>{CANONICAL}")),
+                 lambda: page(doc(canonical=None, extra_head=(
+                     '<noscript><img height="1" width="1" src="https://t.example/p"></noscript>'
+                     + CANONICAL)))]),
     Case("seo.html.deprecated_tags",
          fails=[lambda: page(doc(body="<h1>Hi</h1><center>old</center>")),
                 lambda: page(doc(body="<h1>Hi</h1><p><font color=red>x</font></p>"))],
