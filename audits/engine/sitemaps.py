@@ -11,15 +11,21 @@ needs a DOCTYPE, and refusing it at the first byte of the declaration stops enti
 ("billion laughs") and external entities (XXE) before they start. That is the same handler
 setup defusedxml applies, without a dependency for three handlers. Plain-text sitemaps (one
 URL per line) are read too.
+
+While parsing, `<lastmod>` values are checked (W3C Datetime, not in the future) and
+`<xhtml:link rel="alternate" hreflang>` annotations are kept, both within fixed bounds: counts
+plus a few examples, and at most MAX_HREFLANG_PAIRS annotations over all files.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 import zlib
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from xml.parsers import expat
 
@@ -35,6 +41,22 @@ _CHUNK = 256 * 1024
 #: Longest <loc> text kept; sitemaps.org allows 2,048 characters.
 _MAX_LOC_CHARS = 8192
 _MAX_GZIP_MEMBERS = 64
+#: sitemaps.org limits per file (URLs, and uncompressed bytes: 50 MB = 52,428,800 bytes).
+PROTOCOL_MAX_URLS = 50_000
+PROTOCOL_MAX_BYTES = 50 * 1024 * 1024
+#: Examples kept per file for invalid or future lastmod values and off-host URLs.
+MAX_EXAMPLES = 5
+#: hreflang annotations kept over all sitemap files, and per URL.
+MAX_HREFLANG_PAIRS = 20_000
+MAX_HREFLANGS_PER_URL = 50
+_XHTML_NS = "http://www.w3.org/1999/xhtml"
+#: A lastmod this far ahead of our clock is "in the future" (time zones and clock skew).
+FUTURE_SLACK = timedelta(days=1)
+#: W3C Datetime (https://www.w3.org/TR/NOTE-datetime): YYYY, YYYY-MM, YYYY-MM-DD, or a date with
+#: hh:mm[:ss[.s]] and a time zone. A time without a zone is accepted (search engines read it).
+_W3C_DATETIME = re.compile(
+    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"(Z|[+-]\d{2}:\d{2})?)?)?)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +80,23 @@ class SitemapInfo:
     invalid_urls: int = 0
     #: URLs on another host than the sitemap itself (allowed only when cross-submitted).
     off_host_urls: int = 0
+    off_host_examples: tuple[str, ...] = ()
+    #: <lastmod> values that are not W3C Datetime / that lie in the future: counts and
+    #: (loc, value) examples.
+    lastmod_invalid: int = 0
+    lastmod_invalid_examples: tuple[tuple[str, str], ...] = ()
+    lastmod_future: int = 0
+    lastmod_future_examples: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def over_url_limit(self) -> bool:
+        """More than the protocol's 50,000 entries in this one file."""
+        return self.url_count > PROTOCOL_MAX_URLS
+
+    @property
+    def over_size_limit(self) -> bool:
+        """More than the protocol's 50 MB uncompressed (reading stopped at the cap)."""
+        return self.truncated and self.size >= PROTOCOL_MAX_BYTES
 
 
 @dataclass
@@ -68,6 +107,10 @@ class SitemapResult:
     url_cap_reached: bool = False
     #: Sitemap files listed but not fetched because of options.max_sitemaps or the URL cap.
     skipped_sitemaps: int = 0
+    #: Normalized page URL -> (hreflang, normalized href) from <xhtml:link rel="alternate">,
+    #: at most MAX_HREFLANG_PAIRS annotations in all.
+    hreflangs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    hreflang_pairs: int = 0
 
 
 class SitemapError(ValueError):
@@ -79,22 +122,59 @@ class _Enough(Exception):
 
 
 @dataclass(slots=True)
+class LastmodStats:
+    """Bounded tally of bad <lastmod> values in one file."""
+
+    invalid: int = 0
+    invalid_examples: list[tuple[str, str]] = field(default_factory=list)
+    future: int = 0
+    future_examples: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class ParsedSitemap:
     kind: str
     locs: list[str]
     error: str | None
     size: int
     truncated: bool
+    lastmods: LastmodStats = field(default_factory=LastmodStats)
+    #: (loc as written, ((hreflang, href as written), ...)) for urlset entries, bounded.
+    alternates: list[tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=list)
+
+
+def parse_lastmod(value: str) -> datetime | None:
+    """A W3C Datetime as an aware datetime (UTC when no zone is given); None when invalid."""
+    match = _W3C_DATETIME.fullmatch(value.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    tz = UTC
+    if zone and zone != "Z":
+        hours, minutes = int(zone[1:3]), int(zone[4:6])
+        if hours > 23 or minutes > 59:
+            return None
+        offset = timedelta(hours=hours, minutes=minutes)
+        tz = timezone(-offset if zone[0] == "-" else offset)
+    try:
+        return datetime(int(year), int(month or 1), int(day or 1), int(hour or 0),
+                        int(minute or 0), int(second or 0), tzinfo=tz)
+    except ValueError:
+        return None
 
 
 def parse_sitemap(data: bytes, *, max_bytes: int, max_locs: int,
-                  truncated_input: bool = False) -> ParsedSitemap:
+                  truncated_input: bool = False, now: datetime | None = None,
+                  max_alternates: int = MAX_HREFLANG_PAIRS) -> ParsedSitemap:
     """Read a sitemap (XML urlset/index, plain text, optionally gzip) from `data`.
 
     Never raises for bad input: an unreadable file comes back as kind "invalid" with the
-    error. `truncated_input` says `data` is only a prefix of the file (fetch cap).
+    error. `truncated_input` says `data` is only a prefix of the file (fetch cap). `now`
+    (default: the current time) decides which lastmod values lie in the future;
+    `max_alternates` bounds the hreflang annotations kept.
     """
     stream = _Inflater(data, max_bytes, truncated_input)
+    now = now or datetime.now(UTC)
     reader: _XmlReader | _TextReader | None = None
     try:
         for chunk in stream:
@@ -103,7 +183,7 @@ def parse_sitemap(data: bytes, *, max_bytes: int, max_locs: int,
                 if not head:
                     continue
                 if head[:1] == b"<" or head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 XML
-                    reader = _XmlReader(max_locs)
+                    reader = _XmlReader(max_locs, now, max_alternates)
                 elif head[:7].lower() in (b"http://", b"https:/"):
                     reader = _TextReader(max_locs)
                 else:
@@ -127,6 +207,9 @@ def parse_sitemap(data: bytes, *, max_bytes: int, max_locs: int,
     if stream.truncated:
         error = (f"only the first {len(reader.locs)} URLs were read" if len(reader.locs) >= max_locs
                  else f"larger than {max_bytes} bytes: only the first {stream.size} bytes were read")
+    if isinstance(reader, _XmlReader):
+        return ParsedSitemap(reader.kind or "invalid", reader.locs, error, stream.size,
+                             stream.truncated, reader.lastmods, reader.alternates)
     return ParsedSitemap(reader.kind or "invalid", reader.locs, error, stream.size, stream.truncated)
 
 
@@ -185,13 +268,22 @@ class _Inflater:
 class _XmlReader:
     """Streaming <urlset>/<sitemapindex> reader on expat with DTDs refused."""
 
-    def __init__(self, max_locs: int) -> None:
+    def __init__(self, max_locs: int, now: datetime, max_alternates: int) -> None:
         self.kind: str | None = None
         self.locs: list[str] = []
         self.max_locs = max_locs
+        self.lastmods = LastmodStats()
+        self.alternates: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+        self._alternates_left = max_alternates
+        self._future_after = now + FUTURE_SLACK
         self._stack: list[tuple[str, str]] = []
         self._text: list[str] | None = None
         self._text_len = 0
+        #: The child of the current <url>/<sitemap> whose text is being read.
+        self._field = ""
+        self._entry_loc = ""
+        self._entry_lastmod: str | None = None
+        self._entry_alternates: list[tuple[str, str]] = []
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -234,20 +326,60 @@ class _XmlReader:
                 raise SitemapError("an HTML page, not a sitemap")
             else:
                 raise SitemapError(f"root element <{local}> is neither <urlset> nor <sitemapindex>")
-        elif local == "loc" and len(stack) == 2 and stack[1] in ((ns, "url"), (ns, "sitemap")):
-            self._text = []
-            self._text_len = 0
+        elif len(stack) == 2 and stack[1][1] in ("url", "sitemap"):
+            if local in ("loc", "lastmod") and ns == stack[1][0]:
+                self._field = local
+                self._text = []
+                self._text_len = 0
+            elif local == "link" and ns == _XHTML_NS:
+                self._alternate(attrs)
+        elif len(stack) == 1:
+            self._entry_loc = ""
+            self._entry_lastmod = None
+            self._entry_alternates = []
         stack.append((ns, local))
+
+    def _alternate(self, attrs: dict[str, str]) -> None:
+        if (self._alternates_left <= 0 or len(self._entry_alternates) >= MAX_HREFLANGS_PER_URL
+                or attrs.get("rel", "").strip().lower() != "alternate"):
+            return
+        lang, href = attrs.get("hreflang", "").strip(), attrs.get("href", "").strip()
+        if lang and href:
+            self._entry_alternates.append((lang[:40], href[:_MAX_LOC_CHARS]))
+            self._alternates_left -= 1
 
     def _end(self, name: str) -> None:
         self._stack.pop()
-        if self._text is not None and len(self._stack) == 2:
-            loc = "".join(self._text).strip()
+        depth = len(self._stack)
+        if self._text is not None and depth == 2:
+            value = "".join(self._text).strip()
             self._text = None
-            if loc:
-                self.locs.append(loc)
+            if self._field == "lastmod":
+                self._entry_lastmod = value
+            elif value:
+                self._entry_loc = value
+                self.locs.append(value)
                 if len(self.locs) >= self.max_locs:
                     raise _Enough
+        elif depth == 1:
+            self._end_entry()
+
+    def _end_entry(self) -> None:
+        lastmod = self._entry_lastmod
+        if lastmod is not None:
+            stats = self.lastmods
+            when = parse_lastmod(lastmod)
+            if when is None:
+                stats.invalid += 1
+                if len(stats.invalid_examples) < MAX_EXAMPLES:
+                    stats.invalid_examples.append((self._entry_loc, lastmod[:100]))
+            elif when > self._future_after:
+                stats.future += 1
+                if len(stats.future_examples) < MAX_EXAMPLES:
+                    stats.future_examples.append((self._entry_loc, lastmod[:100]))
+        if self._entry_alternates and self._entry_loc and self.kind == "urlset":
+            self.alternates.append((self._entry_loc, tuple(self._entry_alternates)))
+        self._entry_alternates = []
 
     def _chars(self, data: str) -> None:
         if self._text is not None and self._text_len < _MAX_LOC_CHARS:
@@ -314,10 +446,14 @@ async def _load(fetcher: Fetcher, url: str, source: str, result: SitemapResult,
         error = (f"{fetched.error}: {fetched.error_detail}" if fetched.error
                  else f"HTTP {fetched.status}")
         return SitemapInfo(url, fetched.status, "missing", error=error, source=source), []
-    parsed = parse_sitemap(fetched.body, max_bytes=options.max_sitemap_bytes,
-                           max_locs=options.max_sitemap_urls, truncated_input=fetched.truncated)
+    # One entry over the protocol's limit is read, so a file holding too many is recognised.
+    max_locs = options.max_sitemap_urls + (options.max_sitemap_urls >= PROTOCOL_MAX_URLS)
+    parsed = parse_sitemap(fetched.body, max_bytes=options.max_sitemap_bytes, max_locs=max_locs,
+                           truncated_input=fetched.truncated,
+                           max_alternates=MAX_HREFLANG_PAIRS - result.hreflang_pairs)
     valid: list[str] = []
     invalid = off_host = 0
+    off_host_examples: list[str] = []
     own_host = host_of(url)
     for loc in parsed.locs:
         try:
@@ -327,7 +463,11 @@ async def _load(fetcher: Fetcher, url: str, source: str, result: SitemapResult,
             continue
         if host_of(normalized) != own_host:
             off_host += 1
+            if len(off_host_examples) < MAX_EXAMPLES:
+                off_host_examples.append(normalized)
         valid.append(normalized)
+    _keep_alternates(parsed, result)
+    stats = parsed.lastmods
     children: list[str] = []
     if parsed.kind == "index":
         children = valid
@@ -340,4 +480,27 @@ async def _load(fetcher: Fetcher, url: str, source: str, result: SitemapResult,
     return SitemapInfo(url, fetched.status, parsed.kind, url_count=len(parsed.locs),
                        error=parsed.error, source=source, size=parsed.size,
                        truncated=parsed.truncated, invalid_urls=invalid,
-                       off_host_urls=off_host), children
+                       off_host_urls=off_host, off_host_examples=tuple(off_host_examples),
+                       lastmod_invalid=stats.invalid,
+                       lastmod_invalid_examples=tuple(stats.invalid_examples),
+                       lastmod_future=stats.future,
+                       lastmod_future_examples=tuple(stats.future_examples)), children
+
+
+def _keep_alternates(parsed: ParsedSitemap, result: SitemapResult) -> None:
+    """Normalize the file's hreflang annotations into `result.hreflangs` (bounded)."""
+    for loc, pairs in parsed.alternates:
+        try:
+            page = normalize_url(loc)
+        except InvalidURL:
+            continue
+        kept: list[tuple[str, str]] = []
+        for lang, href in pairs:
+            try:
+                kept.append((lang, normalize_url(href)))
+            except InvalidURL:
+                continue
+        if kept and result.hreflang_pairs + len(kept) <= MAX_HREFLANG_PAIRS:
+            previous = result.hreflangs.get(page, ())
+            result.hreflangs[page] = previous + tuple(kept)[:MAX_HREFLANGS_PER_URL - len(previous)]
+            result.hreflang_pairs += len(result.hreflangs[page]) - len(previous)

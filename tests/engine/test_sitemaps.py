@@ -6,12 +6,13 @@ import asyncio
 import gzip
 import time
 import zlib
+from datetime import UTC, datetime
 
 from aiohttp import web
 
 from audits.engine.fetch import Fetcher
 from audits.engine.robots import fetch_robots
-from audits.engine.sitemaps import discover_sitemaps, parse_sitemap
+from audits.engine.sitemaps import MAX_EXAMPLES, discover_sitemaps, parse_lastmod, parse_sitemap
 from tests.engine.aioserver import options, serve, text
 
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -170,3 +171,51 @@ def test_garbage_is_invalid():
     for data in (b"", b"\x00\x01\x02 binary", b"\x1f\x8b\x08broken gzip", gzip.compress(b"<urlset>")[:-6]):
         parsed = parse_sitemap(data, max_bytes=1 << 20, max_locs=10)
         assert parsed.kind == "invalid" and parsed.error, data
+
+
+def test_lastmod_values_are_checked_within_bounds():
+    entries = ["2024-01-01", "2024-01-01T10:00:00+02:00", "2024-01-01T10:00Z", "2024",
+               "2024-01-01T10:00:00",  # no zone: tolerated
+               "01/02/2024", "2024-13-01", "2024-01-01 10:00:00", "yesterday",
+               "2999-01-01", "2030-06-01T00:00:00Z"]
+    body = "".join(f"<url><loc>https://e.com/{i}</loc><lastmod>{value}</lastmod></url>"
+                   for i, value in enumerate(entries))
+    body += "<url><loc>https://e.com/no-lastmod</loc></url>"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    parsed = parse_sitemap(f"<urlset {NS}>{body}</urlset>".encode(), max_bytes=1 << 20,
+                           max_locs=100, now=now)
+    stats = parsed.lastmods
+    assert stats.invalid == 4
+    assert stats.invalid_examples[0] == ("https://e.com/5", "01/02/2024")
+    assert stats.future == 2 and stats.future_examples[0] == ("https://e.com/9", "2999-01-01")
+    assert len(parsed.locs) == len(entries) + 1
+    assert parse_lastmod("2024-02-30") is None and parse_lastmod("2024-01-01T10:00+25:00") is None
+    many = "".join(f"<url><loc>https://e.com/{i}</loc><lastmod>bad</lastmod></url>"
+                   for i in range(50))
+    parsed = parse_sitemap(f"<urlset {NS}>{many}</urlset>".encode(), max_bytes=1 << 20,
+                           max_locs=100)
+    assert parsed.lastmods.invalid == 50 and len(parsed.lastmods.invalid_examples) == MAX_EXAMPLES
+
+
+def test_hreflang_alternates_and_file_level_facts_reach_the_result():
+    xhtml = 'xmlns:xhtml="http://www.w3.org/1999/xhtml"'
+    entry = ('<url><loc>BASE/en</loc><lastmod>2999-01-01</lastmod>'
+             '<xhtml:link rel="alternate" hreflang="en" href="BASE/en"/>'
+             '<xhtml:link rel="alternate" hreflang="de" href="BASE/de"/>'
+             '<xhtml:link rel="stylesheet" hreflang="fr" href="BASE/fr"/></url>'
+             '<url><loc>https://other.example/x</loc><lastmod>soon</lastmod></url>')
+    routes = {"/sitemap.xml": f'<?xml version="1.0"?><urlset {NS} {xhtml}>{entry}</urlset>'}
+    base, result = asyncio.run(discover(routes))
+    assert result.hreflangs == {base + "/en": (("en", base + "/en"), ("de", base + "/de"))}
+    [info] = result.sitemaps
+    assert info.lastmod_future == 1 and info.lastmod_invalid == 1
+    assert info.lastmod_invalid_examples == (("https://other.example/x", "soon"),)
+    assert info.off_host_urls == 1 and info.off_host_examples == ("https://other.example/x",)
+    assert not info.over_url_limit and not info.over_size_limit
+
+
+def test_file_over_the_protocol_url_limit_is_recognised():
+    routes = {"/sitemap.xml": urlset(*(f"BASE/p/{i}" for i in range(50_001)))}
+    _, result = asyncio.run(discover(routes))
+    [info] = result.sitemaps
+    assert info.over_url_limit and len(result.urls) == 50_000 and result.url_cap_reached
