@@ -29,6 +29,7 @@ from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
 from .parse import resolved_canonical
 from .pool import ParsePool
+from .probes import probe_variants
 from .robots import RobotsPolicy, fetch_robots
 from .score import compute_score_from_counts
 from .site import PageRecord, SiteView
@@ -159,14 +160,26 @@ class Crawler:
         if robots.crawl_delay and opts.respect_robots:
             fetcher.set_crawl_delay(self.start_host, max(opts.crawl_delay, robots.crawl_delay))
         self.frontier.add(self.start_url, 0, "")
-        if opts.use_sitemaps:
-            sitemaps = await discover_sitemaps(fetcher, origin, robots, opts)
-            self._sitemaps = tuple(sitemaps.sitemaps)
-            self.site.sitemaps = list(sitemaps.sitemaps)
-            self.site.sitemap_url_cap_reached = sitemaps.url_cap_reached
-            self.site.sitemap_urls = set(sitemaps.urls)
-            for url in sitemaps.urls:
-                self.frontier.add_sitemap_url(url)
+        # The scheme/host probes (a handful of requests) run while the sitemaps are read.
+        probing = None
+        if not opts.respect_robots or robots.allowed(self.start_url):
+            probing = asyncio.create_task(probe_variants(fetcher, self.start_url))
+        try:
+            if opts.use_sitemaps:
+                sitemaps = await discover_sitemaps(fetcher, origin, robots, opts)
+                self._sitemaps = tuple(sitemaps.sitemaps)
+                self.site.sitemaps = list(sitemaps.sitemaps)
+                self.site.sitemap_url_cap_reached = sitemaps.url_cap_reached
+                self.site.sitemap_urls = set(sitemaps.urls)
+                self.site.sitemap_hreflangs = sitemaps.hreflangs
+                for url in sitemaps.urls:
+                    self.frontier.add_sitemap_url(url)
+        except BaseException:
+            if probing is not None:
+                probing.cancel()
+            raise
+        if probing is not None:
+            self.site.variants = await probing
         log.info("crawl.start", url=self.start_url, robots_status=robots.status,
                  sitemap_urls=len(self.site.sitemap_urls))
 

@@ -119,6 +119,9 @@ class SiteView:
     resources: dict[str, Any] = field(default_factory=dict)
     #: Site-level probes (HTTP->HTTPS redirect, www/non-www, HSTS), see probes.py.
     variants: Any = None
+    #: hreflang annotations from sitemaps (<xhtml:link rel="alternate">): normalized page URL
+    #: -> ((hreflang, normalized href), ...), bounded by sitemaps.MAX_HREFLANG_PAIRS.
+    sitemap_hreflangs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def add_link(self, source: str, target: str, anchor: str, kind: str) -> None:
         entry = self.targets[target]
