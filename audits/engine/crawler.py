@@ -29,7 +29,7 @@ from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
 from .parse import resolved_canonical
 from .pool import ParsePool
-from .probes import probe_variants
+from .probes import PROBE_WAIT_FACTOR, HostVariants, probe_variants
 from .robots import RobotsPolicy, fetch_robots
 from .score import compute_score_from_counts
 from .site import PageRecord, SiteView
@@ -179,7 +179,12 @@ class Crawler:
                 probing.cancel()
             raise
         if probing is not None:
-            self.site.variants = await probing
+            # Bounded: slow variant hosts must not hold the crawl back for long.
+            try:
+                self.site.variants = await asyncio.wait_for(probing, PROBE_WAIT_FACTOR
+                                                            * max(opts.total_timeout, 1.0))
+            except TimeoutError:
+                self.site.variants = HostVariants(error="probes timed out")
         log.info("crawl.start", url=self.start_url, robots_status=robots.status,
                  sitemap_urls=len(self.site.sitemap_urls))
 

@@ -9,8 +9,9 @@ is recorded in `HostVariants` and the checks (checks/https.py) skip what is unkn
 Which probes run:
 * scheme: only when the start page's final URL uses the default port (on a custom port the
   other scheme's port cannot be guessed);
-* counterpart: only for a DNS name with at least one dot that is not an IP address or
-  localhost ("www.example.com" <-> "example.com").
+* counterpart: only between "www.<registrable domain>" and the registrable domain itself
+  ("www.example.com" <-> "example.com"); never for IP addresses, localhost or other
+  subdomains (blog.example.com has no www form worth guessing, and wildcard DNS would answer).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .urls import InvalidURL, host_of, normalize_url, origin_of
+from .urls import InvalidURL, host_of, normalize_url, origin_of, registrable_suffix
 
 if TYPE_CHECKING:
     from .fetch import Fetcher
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 START_PAGE_BYTES = 128 * 1024
 #: Variant bodies are not used; a small cap keeps the probes cheap.
 VARIANT_BYTES = 16 * 1024
+#: The crawl waits at most this many `total_timeout`s for the probes (start page, then the
+#: variants in parallel, plus a retry) after reading the sitemaps.
+PROBE_WAIT_FACTOR = 3
 _HEAD_END = b"</head"
 _REFERRER_META = (b'name="referrer"', b"name='referrer'", b"name=referrer")
 
@@ -143,7 +147,8 @@ def swap_scheme(url: str) -> str | None:
 
 
 def counterpart_host(host: str) -> str | None:
-    """www.example.com <-> example.com; None for IP addresses, localhost and single labels."""
+    """www.example.com <-> example.com; None for IP addresses, localhost, single labels and
+    other subdomains."""
     host = host.strip("[]").lower()
     try:
         ipaddress.ip_address(host)
@@ -154,8 +159,8 @@ def counterpart_host(host: str) -> str | None:
         return None
     if host.startswith("www."):
         rest = host[4:]
-        return rest if "." in rest else None
-    return "www." + host
+        return rest if "." in rest and registrable_suffix(rest) == rest else None
+    return "www." + host if registrable_suffix(host) == host else None
 
 
 def swap_host(url: str, host: str) -> str:

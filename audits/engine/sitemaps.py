@@ -56,7 +56,7 @@ FUTURE_SLACK = timedelta(days=1)
 #: hh:mm[:ss[.s]] and a time zone. A time without a zone is accepted (search engines read it).
 _W3C_DATETIME = re.compile(
     r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-    r"(Z|[+-]\d{2}:\d{2})?)?)?)?")
+    r"(Z|[+-]\d{2}:\d{2})?)?)?)?", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

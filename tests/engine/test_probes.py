@@ -120,7 +120,9 @@ def test_variant_urls():
     assert swap_scheme("http://example.com:8080/") is None
     assert counterpart_host("example.com") == "www.example.com"
     assert counterpart_host("www.example.co.uk") == "example.co.uk"
-    for host in ("127.0.0.1", "[::1]", "localhost", "app.localhost", "intranet", "www.com"):
+    assert counterpart_host("www.example.com") == "example.com"
+    for host in ("127.0.0.1", "[::1]", "localhost", "app.localhost", "intranet", "www.com",
+                 "blog.example.com", "www.blog.example.com"):
         assert counterpart_host(host) is None, host
     assert swap_host("https://example.com/a", "www.example.com") == "https://www.example.com/a"
     assert swap_host("http://example.com:8080/a", "www.example.com") == \

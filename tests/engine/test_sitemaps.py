@@ -9,6 +9,8 @@ import zlib
 from datetime import UTC, datetime
 
 from aiohttp import web
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audits.engine.fetch import Fetcher
 from audits.engine.robots import fetch_robots
@@ -219,3 +221,18 @@ def test_file_over_the_protocol_url_limit_is_recognised():
     _, result = asyncio.run(discover(routes))
     [info] = result.sitemaps
     assert info.over_url_limit and len(result.urls) == 50_000 and result.url_cap_reached
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31),
+                    timezones=st.sampled_from([UTC, None])))
+def test_lastmod_round_trips_any_w3c_datetime(when):
+    text = when.replace(microsecond=0).isoformat()
+    if when.tzinfo is not None:
+        text = text.replace("+00:00", "Z")
+    assert parse_lastmod(text) == when.replace(microsecond=0, tzinfo=UTC)
+    assert parse_lastmod(when.date().isoformat()) is not None
+
+
+@given(st.text(max_size=40))
+def test_lastmod_parser_never_raises(value):
+    parse_lastmod(value)

@@ -244,13 +244,16 @@ def _sitemaps_complete(site: SiteView) -> bool:
         "indexable URL is listed.",
     reference=REF_BUILD_SITEMAP)
 def sitemap_missing_pages(site: SiteView) -> Iterator[Finding]:
-    """Indexable 200 HTML pages not listed, when the sitemaps were read completely."""
+    """Indexable 200 HTML pages of the start host not listed, when the sitemaps were read
+    completely (other subdomains have sitemaps of their own)."""
     if not site.sitemap_urls or not _sitemaps_complete(site):
         return
     listed = site.sitemap_urls
+    own = host_of(site.start_url)
     missing = [url for url, record in site.pages.items()
                if record.indexable and record.is_html and record.status == 200
-               and not record.redirect_hops and record.error is None and url not in listed]
+               and not record.redirect_hops and record.error is None and url not in listed
+               and host_of(url) == own]
     if missing:
         yield Finding("seo.sitemap.missing_pages", None, {
             "count": len(missing), "examples": missing[:MAX_EXAMPLES],

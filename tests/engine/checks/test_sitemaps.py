@@ -112,7 +112,10 @@ CASES = [
                  lambda: view(sm(), sm("https://example.com/2.xml", kind="missing", source="index",
                                        status=500),
                               records=(record(HOME, in_sitemap=True), record(A))),
-                 lambda: view(sm(kind="missing", status=404), records=(record(A),))]),
+                 lambda: view(sm(kind="missing", status=404), records=(record(A),)),
+                 # a page of another subdomain (include_subdomains) has its own sitemap
+                 lambda: view(sm(), records=(record(HOME, in_sitemap=True),
+                                             record("https://blog.example.com/post")))]),
     Case("seo.sitemap.off_host",
          fails=[lambda: view(sm(off_host_urls=2, off_host_examples=("https://www.example.com/a",)))],
          passes=[lambda: view(sm()),
