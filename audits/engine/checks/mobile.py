@@ -13,6 +13,10 @@ from .registry import PageContext, page_check
 
 REF_VIEWPORT = "https://developer.mozilla.org/en-US/docs/Web/HTML/Viewport_meta_tag"
 REF_LANG = "https://developer.mozilla.org/en-US/docs/Web/HTML/Global_attributes/lang"
+#: Zoom limits below this fail WCAG 1.4.4 Resize Text (200 %): axe's meta-viewport rule.
+MIN_MAXIMUM_SCALE = 2.0
+#: Fixed layout widths up to this fit a phone in portrait; a wider one forces sideways panning.
+MAX_PHONE_WIDTH_PX = 480
 # Well-formed BCP 47 shape: a 2-3 letter (or registered 5-8 letter) language, then subtags.
 _LANGUAGE_TAG = re.compile(r"(?:[A-Za-z]{2,3}|[A-Za-z]{5,8}|[iIxX])(?:-[A-Za-z0-9]{1,8})*")
 
@@ -74,6 +78,71 @@ def viewport_not_responsive(page: PageContext) -> dict[str, Any] | None:
     if "width=device-width" in content or "initial-scale" in content:
         return None
     return {"viewport": facts.viewport[:200]}
+
+
+def viewport_properties(content: str) -> dict[str, str]:
+    """The viewport content's key=value pairs, keys lower-cased (browsers accept commas and,
+    leniently, semicolons between them)."""
+    properties: dict[str, str] = {}
+    for part in content.replace(";", ",").split(","):
+        key, sep, value = part.partition("=")
+        if sep:
+            properties[key.strip().lower()] = value.strip().strip("'\"").lower()
+    return properties
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+@page_check(
+    "seo.mobile.viewport_zoom_disabled", category="mobile", severity=Severity.NOTICE,
+    title="Viewport prevents zooming",
+    why="user-scalable=no or a maximum-scale below 2 stops visitors from zooming in to read "
+        "small text, an accessibility failure (WCAG 1.4.4; Lighthouse's meta-viewport audit). "
+        "Some browsers ignore it, others enforce it.",
+    fix='Remove user-scalable=no and maximum-scale from the viewport: content="width='
+        'device-width, initial-scale=1".',
+    reference=REF_VIEWPORT + "#accessibility_concerns")
+def viewport_zoom_disabled(page: PageContext) -> dict[str, Any] | None:
+    """The viewport sets user-scalable=no (or 0) or a maximum-scale under MIN_MAXIMUM_SCALE."""
+    facts = html_facts(page)
+    if facts is None or not facts.viewport:
+        return None
+    properties = viewport_properties(facts.viewport)
+    scalable = properties.get("user-scalable")
+    scalable_number = _number(scalable)
+    maximum = _number(properties.get("maximum-scale"))
+    disabled = scalable == "no" or (scalable_number is not None and abs(scalable_number) < 1)
+    if not disabled and (maximum is None or maximum >= MIN_MAXIMUM_SCALE):
+        return None
+    return {"viewport": facts.viewport[:200], "user_scalable": scalable,
+            "maximum_scale": maximum}
+
+
+@page_check(
+    "seo.mobile.viewport_fixed_width", category="mobile", severity=Severity.NOTICE,
+    title="Viewport has a fixed desktop width",
+    why="A viewport with a fixed width wider than a phone (width=1024) lays the page out at "
+        "that width even when initial-scale is set, so on phones it is wider than the screen "
+        "and visitors pan sideways.",
+    fix='Use width=device-width instead of a number: content="width=device-width, '
+        'initial-scale=1", and make the layout responsive with CSS.',
+    reference=REF_VIEWPORT)
+def viewport_fixed_width(page: PageContext) -> dict[str, Any] | None:
+    """The viewport width is a number above MAX_PHONE_WIDTH_PX while initial-scale is set
+    (without initial-scale, seo.mobile.viewport_not_responsive reports it)."""
+    facts = html_facts(page)
+    if facts is None or not facts.viewport:
+        return None
+    properties = viewport_properties(facts.viewport)
+    width = _number(properties.get("width"))
+    if width is None or width <= MAX_PHONE_WIDTH_PX or "initial-scale" not in properties:
+        return None
+    return {"viewport": facts.viewport[:200], "width": width}
 
 
 @page_check(

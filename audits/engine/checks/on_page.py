@@ -1,26 +1,54 @@
-"""On-page: title, meta description and h1 of HTML pages that answered 200.
+"""On-page: title, meta description, headings and amount of text of HTML pages that
+answered 200.
 
 Lengths are counted in characters after whitespace normalization (what a search result
-shows); the thresholds are the ones common audit tools apply (see SEO-REFERENCE.md).
+shows); the thresholds are the ones common audit tools apply (see SEO-REFERENCE.md). Widths
+are measured in pixels with Arial's advance widths, the font Google's desktop results use.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
-from ..types import Severity
+from ..site import PageRecord, SiteView
+from ..types import Finding, Severity
 from .common import REF_HEADINGS, REF_SNIPPET, REF_TITLE, html_facts
-from .registry import PageContext, page_check
+from .registry import PageContext, page_check, site_check
+from .text_width import text_width_px
 
 TITLE_MAX_CHARS = 60
 TITLE_MIN_CHARS = 30
 DESCRIPTION_MAX_CHARS = 160
 DESCRIPTION_MIN_CHARS = 70
 
+#: Google's desktop title link is 600 px wide at 20 px Arial; longer titles end in "...".
+TITLE_MAX_PX = 600
+#: Desktop snippets are two lines of 14 px text. The often-quoted 920 px measures only about
+#: 148 characters of ordinary text in 14 px Arial, fewer than the 155-160 characters Google
+#: is seen to show; 985 px (the limit Screaming Frog applies) matches ~158 characters.
+DESCRIPTION_MAX_PX = 985
+DESCRIPTION_FONT_PX = 14
+H1_MAX_CHARS = 100
+#: Pages with fewer words than this are "low content" (Screaming Frog's and Semrush's
+#: default threshold).
+THIN_CONTENT_WORDS = 200
+#: Visible text below this share of the HTML is flagged (Semrush's threshold) ...
+TEXT_RATIO_MIN = 0.10
+#: ... but only on pages big enough for markup weight to matter: below ~14 KB (ten TCP
+#: segments, a typical initial congestion window) a page arrives in one round trip anyway.
+TEXT_RATIO_MIN_HTML_BYTES = 14_600
+
 
 def _first(values: tuple[str, ...]) -> str | None:
     """The value browsers and search engines use (the first), whitespace-normalized."""
     return " ".join(values[0].split()) if values else None
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal after whitespace normalization and case folding."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 # -- title -----------------------------------------------------------------------------------
@@ -95,6 +123,28 @@ def title_too_short(page: PageContext) -> dict[str, Any] | None:
     if title and len(title) < TITLE_MIN_CHARS:
         return {"length": len(title), "min": TITLE_MIN_CHARS, "title": title}
     return None
+
+
+@page_check(
+    "seo.title.too_wide", category="on_page", severity=Severity.NOTICE,
+    title=f"Title wider than {TITLE_MAX_PX} pixels",
+    why="Google cuts titles by their rendered width, not their character count: the desktop "
+        f"title link is about {TITLE_MAX_PX} px of 20 px Arial, and wide letters (capitals, "
+        "W, M) reach it sooner. The end of a wider title is replaced by an ellipsis.",
+    fix="Shorten the title or use narrower wording (fewer capitals) so the important words "
+        "fit; put the brand at the end where truncation hurts least.",
+    reference=REF_TITLE)
+def title_too_wide(page: PageContext) -> dict[str, Any] | None:
+    """The first title measures more than TITLE_MAX_PX in 20 px Arial."""
+    facts = html_facts(page)
+    title = _first(facts.titles) if facts is not None else None
+    if not title:
+        return None
+    width = text_width_px(title)
+    if width <= TITLE_MAX_PX:
+        return None
+    return {"width_px": round(width), "max_px": TITLE_MAX_PX, "length": len(title),
+            "title": title[:300]}
 
 
 # -- meta description ------------------------------------------------------------------------
@@ -172,6 +222,49 @@ def description_too_short(page: PageContext) -> dict[str, Any] | None:
     return None
 
 
+@page_check(
+    "seo.description.too_wide", category="on_page", severity=Severity.NOTICE,
+    title=f"Meta description wider than {DESCRIPTION_MAX_PX} pixels",
+    why="Desktop snippets show two lines of 14 px text and cut the rest, by rendered width "
+        f"rather than characters: about {DESCRIPTION_MAX_PX} px of 14 px Arial, which wide "
+        "letters and capitals fill sooner.",
+    fix="Shorten the description so its key message fits in about 150 characters of normal "
+        "text; avoid long runs of capitals.",
+    reference=REF_SNIPPET)
+def description_too_wide(page: PageContext) -> dict[str, Any] | None:
+    """The first meta description measures more than DESCRIPTION_MAX_PX in 14 px Arial."""
+    facts = html_facts(page)
+    text = _first(facts.meta_descriptions) if facts is not None else None
+    if not text:
+        return None
+    width = text_width_px(text, DESCRIPTION_FONT_PX)
+    if width <= DESCRIPTION_MAX_PX:
+        return None
+    return {"width_px": round(width), "max_px": DESCRIPTION_MAX_PX, "length": len(text),
+            "description": text[:400]}
+
+
+@page_check(
+    "seo.description.same_as_title", category="on_page", severity=Severity.NOTICE,
+    title="Meta description repeats the title",
+    why="The title and the description are shown together in search results; a description "
+        "that repeats the title wastes the snippet and is likely to be replaced by text "
+        "Google picks from the page.",
+    fix="Write a description that adds to the title: what the page offers, for whom, and why "
+        "it is worth the click.",
+    reference=REF_SNIPPET)
+def description_same_as_title(page: PageContext) -> dict[str, Any] | None:
+    """The first meta description equals the first title (case and whitespace ignored)."""
+    facts = html_facts(page)
+    if facts is None:
+        return None
+    title = _first(facts.titles)
+    description = _first(facts.meta_descriptions)
+    if title and description and _same_text(title, description):
+        return {"title": title[:300], "description": description[:300]}
+    return None
+
+
 # -- h1 --------------------------------------------------------------------------------------
 
 @page_check(
@@ -217,3 +310,133 @@ def h1_empty(page: PageContext) -> dict[str, Any] | None:
         return None
     empty = sum(1 for h in facts.headings if h.level == 1 and not h.text)
     return {"count": empty} if empty else None
+
+
+@page_check(
+    "seo.h1.same_as_title", category="on_page", severity=Severity.NOTICE,
+    title="H1 identical to the title",
+    why="The title and the h1 are two chances to describe the page: the title for search "
+        "results (often with the brand), the h1 for the visitor on the page. Identical text "
+        "misses a chance to cover another way of phrasing the topic.",
+    fix="Keep both on topic but vary them, for example a concise title with the brand and a "
+        "more descriptive h1.",
+    reference=REF_TITLE)
+def h1_same_as_title(page: PageContext) -> dict[str, Any] | None:
+    """The first non-empty h1 equals the first title (case and whitespace ignored)."""
+    facts = html_facts(page)
+    if facts is None:
+        return None
+    title = _first(facts.titles)
+    h1 = next((h.text for h in facts.headings if h.level == 1 and h.text), None)
+    if title and h1 and _same_text(title, h1):
+        return {"title": title[:300], "h1": h1[:300]}
+    return None
+
+
+@page_check(
+    "seo.h1.too_long", category="on_page", severity=Severity.NOTICE,
+    title=f"H1 longer than {H1_MAX_CHARS} characters",
+    why="A main heading is a short statement of the topic. An h1 over about 15 words usually "
+        "means a paragraph or a whole banner was marked up as the heading, which blurs what "
+        "the page is about.",
+    fix="Keep the h1 to a concise headline and move the rest of the text into a paragraph.",
+    reference=REF_HEADINGS)
+def h1_too_long(page: PageContext) -> dict[str, Any] | None:
+    """The first h1 with text is longer than H1_MAX_CHARS after whitespace normalization."""
+    facts = html_facts(page)
+    if facts is None:
+        return None
+    h1 = next((h.text for h in facts.headings if h.level == 1 and h.text), None)
+    if h1 and len(h1) > H1_MAX_CHARS:
+        return {"length": len(h1), "max": H1_MAX_CHARS, "h1": h1[:300]}
+    return None
+
+
+# -- heading outline -------------------------------------------------------------------------
+
+@page_check(
+    "seo.headings.skipped_level", category="on_page", severity=Severity.NOTICE,
+    title="Heading level skipped",
+    why="Headings form the page's outline for screen-reader users, who navigate by them, and "
+        "for search engines reading the structure. Jumping down more than one level (an h2 "
+        "followed by an h4) suggests a missing section or headings chosen for their size.",
+    fix="Use heading levels in order (h2 sections, h3 subsections ...) and change the look "
+        "with CSS instead of picking a level for its font size.",
+    reference="https://www.w3.org/WAI/tutorials/page-structure/headings/")
+def headings_skipped_level(page: PageContext) -> dict[str, Any] | None:
+    """The first heading that is more than one level below the heading before it (a page
+    may start at any level: only a jump after a heading counts)."""
+    facts = html_facts(page)
+    if facts is None or len(facts.headings) < 2:
+        return None
+    headings = facts.headings
+    for previous, heading in pairwise(headings):
+        if heading.level > previous.level + 1:
+            return {"from": f"h{previous.level}", "to": f"h{heading.level}",
+                    "from_text": previous.text[:150], "to_text": heading.text[:150],
+                    "sequence": [f"h{h.level}" for h in headings[:30]]}
+    return None
+
+
+@page_check(
+    "seo.headings.empty", category="on_page", severity=Severity.NOTICE,
+    title="Empty subheadings",
+    why="An h2-h6 with no text (and no image alt text) is announced as an empty heading by "
+        "screen readers and adds nothing to the page's outline.",
+    fix="Give the heading text, or remove the element if it is only used for spacing or "
+        "styling.",
+    reference=REF_HEADINGS)
+def headings_empty(page: PageContext) -> dict[str, Any] | None:
+    """h2-h6 elements whose text and image alt text are empty (empty h1s are seo.h1.empty)."""
+    facts = html_facts(page)
+    if facts is None:
+        return None
+    empty = [f"h{h.level}" for h in facts.headings if h.level > 1 and not h.text]
+    return {"count": len(empty), "levels": sorted(set(empty))} if empty else None
+
+
+# -- amount of text --------------------------------------------------------------------------
+
+@page_check(
+    "seo.content.low_text_ratio", category="content", severity=Severity.NOTICE,
+    title=f"Low text-to-HTML ratio (under {TEXT_RATIO_MIN:.0%})",
+    why="Little visible text in a lot of markup usually means heavy templates, inline scripts "
+        "or styles, or content that only JavaScript fills in. It makes pages slower to "
+        "download and parse and can leave crawlers that do not run scripts little to read.",
+    fix="Move inline scripts and styles to cached files, trim unused markup, and make sure "
+        "the main content is in the HTML the server sends.",
+    reference="https://web.dev/articles/dom-size-and-interactivity")
+def low_text_ratio(page: PageContext) -> dict[str, Any] | None:
+    """Visible text is under TEXT_RATIO_MIN of the HTML bytes, on pages of at least
+    TEXT_RATIO_MIN_HTML_BYTES (the ratio of a tiny page says nothing about bloat)."""
+    facts = html_facts(page)
+    if (facts is None or facts.html_bytes < TEXT_RATIO_MIN_HTML_BYTES
+            or facts.text_ratio >= TEXT_RATIO_MIN):
+        return None
+    return {"ratio": round(facts.text_ratio, 4), "min": TEXT_RATIO_MIN,
+            "html_bytes": facts.html_bytes, "words": facts.word_count}
+
+
+def _thin(record: PageRecord) -> bool:
+    return (record.is_html and record.indexable and record.status == 200
+            and record.error is None and not record.redirect_hops
+            and record.word_count < THIN_CONTENT_WORDS)
+
+
+@site_check(
+    "seo.content.thin", category="content", severity=Severity.NOTICE,
+    title=f"Thin content (under {THIN_CONTENT_WORDS} words)",
+    why="Indexable pages with very little text give search engines little to understand and "
+        "rank, and many of them can make a site look low in value. Some pages (contact, "
+        "login, galleries) are short by nature; most content pages are not.",
+    fix="Expand pages that should rank with useful, original text; merge near-empty pages "
+        "into stronger ones, or mark pages that are not meant to rank noindex.",
+    reference="https://developers.google.com/search/docs/fundamentals/creating-helpful-content")
+def content_thin(site: SiteView) -> Iterator[Finding]:
+    """Indexable 200 HTML pages with fewer than THIN_CONTENT_WORDS words of visible body text
+    (navigation and footer included, as the crawler sees the page without running scripts).
+    A site check over the crawl index: noindexed and canonicalised pages are skipped."""
+    for record in site.pages.values():
+        if _thin(record):
+            yield Finding("seo.content.thin", record.url,
+                          {"words": record.word_count, "min": THIN_CONTENT_WORDS})

@@ -1,16 +1,59 @@
-"""Structured data & social: JSON-LD syntax, Open Graph tags."""
+"""Structured data & social: JSON-LD syntax, context and types, the properties Google
+requires for common rich-result types, Open Graph and X (Twitter) card tags."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..types import Severity
+from ..types import PageFacts, Severity
 from .common import examples, html_facts
+from .json_ld import (
+    absolute_schema_types,
+    as_list,
+    entities,
+    has_value,
+    schema_org_context,
+    top_level,
+    type_names,
+)
 from .registry import PageContext, page_check
 
 REF_OPEN_GRAPH = "https://ogp.me/"
+REF_STRUCTURED_DATA = ("https://developers.google.com/search/docs/appearance/structured-data/"
+                       "intro-structured-data")
+REF_SD_GALLERY = "https://developers.google.com/search/docs/appearance/structured-data/"
+REF_X_CARDS = ("https://developer.x.com/en/docs/x-for-websites/cards/guides/"
+               "getting-started")
 #: Properties the Open Graph protocol marks as required for every page.
 OG_REQUIRED = ("og:title", "og:type", "og:image", "og:url")
+
+ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "BlogPosting", "Report",
+                           "ScholarlyArticle", "TechArticle", "AnalysisNewsArticle",
+                           "OpinionNewsArticle", "ReportageNewsArticle", "ReviewNewsArticle",
+                           "LiveBlogPosting"})
+ORGANIZATION_TYPES = frozenset({"Organization", "Corporation", "NGO", "OnlineStore",
+                                "OnlineBusiness", "NewsMediaOrganization"})
+#: LocalBusiness and its commonest schema.org subtypes.
+LOCAL_BUSINESS_TYPES = frozenset({
+    "LocalBusiness", "Restaurant", "CafeOrCoffeeShop", "BarOrPub", "Bakery", "FastFoodRestaurant",
+    "FoodEstablishment", "Store", "ClothingStore", "ElectronicsStore", "FurnitureStore",
+    "GroceryStore", "HardwareStore", "BookStore", "Florist", "AutoDealer", "AutoRepair",
+    "AutomotiveBusiness", "Dentist", "MedicalBusiness", "MedicalClinic", "Physician",
+    "Pharmacy", "Optician", "HealthAndBeautyBusiness", "BeautySalon", "HairSalon", "DaySpa",
+    "HealthClub", "SportsActivityLocation", "ExerciseGym", "LodgingBusiness", "Hotel", "Motel",
+    "BedAndBreakfast", "Hostel", "ProfessionalService", "LegalService", "Attorney",
+    "AccountingService", "FinancialService", "RealEstateAgent", "HomeAndConstructionBusiness",
+    "Electrician", "Plumber", "HVACBusiness", "RoofingContractor", "GeneralContractor",
+    "Locksmith", "MovingCompany", "HousePainter", "ChildCare", "DryCleaningOrLaundry",
+    "EntertainmentBusiness", "TravelAgency", "VeterinaryCare", "AnimalShelter", "SelfStorage",
+    "InsuranceAgency", "EmploymentAgency", "GovernmentOffice", "Library",
+})
+EVENT_TYPES = frozenset({"Event", "BusinessEvent", "ChildrensEvent", "ComedyEvent",
+                         "CourseInstance", "DanceEvent", "DeliveryEvent", "EducationEvent",
+                         "ExhibitionEvent", "Festival", "FoodEvent", "Hackathon",
+                         "LiteraryEvent", "MusicEvent", "PublicationEvent", "SaleEvent",
+                         "ScreeningEvent", "SocialEvent", "SportsEvent", "TheaterEvent",
+                         "VisualArtsEvent"})
 
 
 @page_check(
@@ -20,8 +63,7 @@ OG_REQUIRED = ("og:title", "og:type", "og:image", "og:url")
         "results its structured data was meant for.",
     fix="Validate the block (Rich Results Test or a JSON linter); common causes are trailing "
         "commas, unescaped quotes and template output inserted without JSON escaping.",
-    reference="https://developers.google.com/search/docs/appearance/structured-data/"
-              "intro-structured-data")
+    reference=REF_STRUCTURED_DATA)
 def json_ld_invalid(page: PageContext) -> dict[str, Any] | None:
     """A <script type=application/ld+json> block failed to parse (or was over 256 KB)."""
     facts = html_facts(page)
@@ -62,3 +104,270 @@ def og_incomplete(page: PageContext) -> dict[str, Any] | None:
     present = {name for name, content in facts.open_graph if content.strip()}
     missing = [name for name in OG_REQUIRED if name not in present]
     return {"missing": missing} if missing else None
+
+
+
+def _entity_findings(facts: PageFacts | None, types: frozenset[str],
+                     missing_of: Any) -> dict[str, Any] | None:
+    """One finding listing the entities of `types` for which `missing_of(entity)` names
+    missing properties."""
+    if facts is None or not facts.json_ld:
+        return None
+    problems = []
+    for entity in entities(facts):
+        names = type_names(entity)
+        matched = next((name for name in names if name in types), None)
+        if matched is None:
+            continue
+        missing = missing_of(entity)
+        if missing:
+            problems.append({"type": matched, "missing": missing,
+                             "name": str(entity.get("name") or entity.get("headline") or "")[:120]})
+    if not problems:
+        return None
+    return {"count": len(problems), "items": examples(problems, 5)}
+
+
+# -- JSON-LD entities, context and type ----------------------------------------------------------------
+
+@page_check(
+    "seo.structured_data.json_ld_no_context", category="structured_data",
+    severity=Severity.WARNING,
+    title="JSON-LD without a schema.org @context",
+    why="Without \"@context\": \"https://schema.org\" the property names of a JSON-LD block "
+        "have no vocabulary: search engines cannot tell that \"Product\" means schema.org's "
+        "Product, and ignore the block.",
+    fix='Start each JSON-LD block with "@context": "https://schema.org".',
+    reference=REF_STRUCTURED_DATA)
+def json_ld_no_context(page: PageContext) -> dict[str, Any] | None:
+    """A top-level JSON-LD object without @context, or with one that does not refer to
+    schema.org (types written as full schema.org IRIs pass)."""
+    facts = html_facts(page)
+    if facts is None or not facts.json_ld:
+        return None
+    bad = [{"type": ", ".join(type_names(node)) or None,
+            "context": str(node["@context"])[:200] if "@context" in node else None}
+           for node in top_level(facts)
+           if not schema_org_context(node.get("@context")) and not absolute_schema_types(node)]
+    if not bad:
+        return None
+    return {"count": len(bad), "blocks": examples(bad, 5)}
+
+
+@page_check(
+    "seo.structured_data.json_ld_no_type", category="structured_data",
+    severity=Severity.WARNING,
+    title="JSON-LD without @type",
+    why="Every JSON-LD item needs an @type (Article, Product, Organization ...); an object "
+        "without one describes nothing a search engine can use.",
+    fix='Add the schema.org type of each item, for example "@type": "Product".',
+    reference=REF_STRUCTURED_DATA)
+def json_ld_no_type(page: PageContext) -> dict[str, Any] | None:
+    """A top-level JSON-LD object (or a member of its @graph) with no @type. Bare
+    references ({"@id": ...}) and @graph wrappers need none."""
+    facts = html_facts(page)
+    if facts is None or not facts.json_ld:
+        return None
+    untyped = []
+    for node in top_level(facts):
+        graph = node.get("@graph")
+        members = [m for m in as_list(graph) if isinstance(m, dict)] if graph is not None \
+            else [node]
+        for member in members:
+            if type_names(member):
+                continue
+            keys = [k for k in member if k not in ("@context", "@id")]
+            if keys:  # a bare {"@id": ...} reference is fine
+                untyped.append(sorted(keys)[:8])
+    if not untyped:
+        return None
+    return {"count": len(untyped), "properties": examples(untyped, 5)}
+
+
+# -- required properties of common types -----------------------------------------------------
+
+def _article_missing(node: dict[str, Any]) -> list[str]:
+    return [] if has_value(node, "headline") else ["headline"]
+
+
+@page_check(
+    "seo.structured_data.article_incomplete", category="structured_data",
+    severity=Severity.NOTICE,
+    title="Article structured data without headline",
+    why="Google lists no strictly required Article properties, but recommends headline, "
+        "image, datePublished and author; an Article without even a headline gives Google "
+        "nothing of its own to show for the title.",
+    fix="Add headline (the article's title), and ideally image, datePublished, dateModified "
+        "and author.",
+    reference=REF_SD_GALLERY + "article")
+def article_incomplete(page: PageContext) -> dict[str, Any] | None:
+    """Article/NewsArticle/BlogPosting (and subtypes) items without a headline."""
+    return _entity_findings(html_facts(page), ARTICLE_TYPES, _article_missing)
+
+
+def _product_missing(node: dict[str, Any]) -> list[str]:
+    missing = [] if has_value(node, "name") else ["name"]
+    if not any(has_value(node, prop) for prop in ("offers", "review", "aggregateRating")):
+        missing.append("offers|review|aggregateRating")
+    return missing
+
+
+@page_check(
+    "seo.structured_data.product_incomplete", category="structured_data",
+    severity=Severity.WARNING,
+    title="Product structured data missing required properties",
+    why="Google shows product rich results (price, rating, availability) only for Product "
+        "items with a name and at least one of offers, review or aggregateRating.",
+    fix="Add name and an offers object (price, priceCurrency, availability), a review or an "
+        "aggregateRating to the Product.",
+    reference=REF_SD_GALLERY + "product-snippet")
+def product_incomplete(page: PageContext) -> dict[str, Any] | None:
+    """Product items without name, or without any of offers, review and aggregateRating."""
+    return _entity_findings(html_facts(page), frozenset({"Product"}),
+                            _product_missing)
+
+
+def _organization_missing(node: dict[str, Any]) -> list[str]:
+    return [prop for prop in ("name", "url") if not has_value(node, prop)]
+
+
+@page_check(
+    "seo.structured_data.organization_incomplete", category="structured_data",
+    severity=Severity.NOTICE,
+    title="Organization structured data without name or url",
+    why="Google has no required Organization properties, but an Organization item is only "
+        "useful (logo, knowledge panel details) when it says at least what the organization "
+        "is called and which site is its own.",
+    fix="Add name and url (the home page), and ideally logo, sameAs and contact details.",
+    reference=REF_SD_GALLERY + "organization")
+def organization_incomplete(page: PageContext) -> dict[str, Any] | None:
+    """Top-level Organization items (not LocalBusiness, not nested publishers) without name
+    or url."""
+    return _entity_findings(html_facts(page), ORGANIZATION_TYPES, _organization_missing)
+
+
+def _breadcrumb_missing(node: dict[str, Any]) -> list[str]:
+    items = [item for item in as_list(node.get("itemListElement")) if item is not None]
+    if not items:
+        return ["itemListElement"]
+    missing: list[str] = []
+    last = len(items) - 1
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            missing.append(f"itemListElement[{index}] is not a ListItem")
+            continue
+        target = item.get("item")
+        for prop in ("position", "name"):
+            if not has_value(item, prop) and not (prop == "name" and has_value(target, "name")):
+                missing.append(f"itemListElement[{index}].{prop}")
+        has_item = (isinstance(target, str) and target.strip()) or has_value(target, "@id") \
+            or has_value(target, "url")
+        if index != last and not has_item:
+            missing.append(f"itemListElement[{index}].item")
+    return missing[:10]
+
+
+@page_check(
+    "seo.structured_data.breadcrumb_incomplete", category="structured_data",
+    severity=Severity.WARNING,
+    title="BreadcrumbList missing required properties",
+    why="Google needs itemListElement with a position and a name for every breadcrumb, and "
+        "the URL (item) of every breadcrumb but the last, to show the breadcrumb trail in "
+        "results.",
+    fix="Give each ListItem position (1, 2, ...), name and item (its URL); only the last "
+        "item, the current page, may omit item.",
+    reference=REF_SD_GALLERY + "breadcrumb")
+def breadcrumb_incomplete(page: PageContext) -> dict[str, Any] | None:
+    """BreadcrumbList items without itemListElement, or ListItems without position, name,
+    or (except the last) item."""
+    return _entity_findings(html_facts(page), frozenset({"BreadcrumbList"}), _breadcrumb_missing)
+
+
+def _faq_missing(node: dict[str, Any]) -> list[str]:
+    questions = [q for q in as_list(node.get("mainEntity")) if q is not None]
+    if not questions:
+        return ["mainEntity"]
+    missing: list[str] = []
+    for index, question in enumerate(questions):
+        if not has_value(question, "name"):
+            missing.append(f"mainEntity[{index}].name")
+        answers = [a for a in as_list(question.get("acceptedAnswer"))
+                   if a is not None] if isinstance(question, dict) else []
+        if not answers:
+            missing.append(f"mainEntity[{index}].acceptedAnswer")
+        elif not all(has_value(answer, "text") for answer in answers):
+            missing.append(f"mainEntity[{index}].acceptedAnswer.text")
+    return missing[:10]
+
+
+@page_check(
+    "seo.structured_data.faq_incomplete", category="structured_data",
+    severity=Severity.NOTICE,
+    title="FAQPage missing required properties",
+    why="An FAQPage needs mainEntity holding Questions, each with name and an acceptedAnswer "
+        "with text. (Google now shows FAQ rich results only for well-known government and "
+        "health sites, hence the notice level, but other consumers read the same markup.)",
+    fix="Give every Question a name (the question) and an acceptedAnswer of type Answer with "
+        "text (the full answer).",
+    reference=REF_SD_GALLERY + "faqpage")
+def faq_incomplete(page: PageContext) -> dict[str, Any] | None:
+    """FAQPage items without mainEntity, or Questions without name, acceptedAnswer or the
+    answer's text."""
+    return _entity_findings(html_facts(page), frozenset({"FAQPage"}), _faq_missing)
+
+
+def _local_business_missing(node: dict[str, Any]) -> list[str]:
+    return [prop for prop in ("name", "address") if not has_value(node, prop)]
+
+
+@page_check(
+    "seo.structured_data.local_business_incomplete", category="structured_data",
+    severity=Severity.WARNING,
+    title="LocalBusiness missing required properties",
+    why="Google requires name and address for LocalBusiness structured data (and its "
+        "subtypes such as Restaurant or Dentist) to use it for business details in Search "
+        "and Maps.",
+    fix="Add name and a PostalAddress (streetAddress, addressLocality, postalCode, "
+        "addressCountry); telephone, openingHoursSpecification and geo are recommended.",
+    reference=REF_SD_GALLERY + "local-business")
+def local_business_incomplete(page: PageContext) -> dict[str, Any] | None:
+    """LocalBusiness (or a common subtype) items without name or address."""
+    return _entity_findings(html_facts(page), LOCAL_BUSINESS_TYPES, _local_business_missing)
+
+
+def _event_missing(node: dict[str, Any]) -> list[str]:
+    return [prop for prop in ("name", "startDate", "location") if not has_value(node, prop)]
+
+
+@page_check(
+    "seo.structured_data.event_incomplete", category="structured_data",
+    severity=Severity.WARNING,
+    title="Event missing required properties",
+    why="Google requires name, startDate and location (a Place, or a VirtualLocation for "
+        "online events) for an Event to appear in event results.",
+    fix="Add name, startDate (ISO 8601 with time zone) and location to each Event.",
+    reference=REF_SD_GALLERY + "event")
+def event_incomplete(page: PageContext) -> dict[str, Any] | None:
+    """Event (or subtype) items without name, startDate or location."""
+    return _entity_findings(html_facts(page), EVENT_TYPES, _event_missing)
+
+
+# -- X (Twitter) cards -----------------------------------------------------------------------
+
+@page_check(
+    "seo.social.twitter_card_missing", category="structured_data", severity=Severity.NOTICE,
+    title="No X (Twitter) card",
+    why="X builds a link preview from twitter:* tags, falling back to Open Graph "
+        "(og:title ...). With neither twitter:card nor an og:title, links to the page are "
+        "shared on X as bare URLs.",
+    fix='Add <meta name="twitter:card" content="summary_large_image"> with twitter:title, or '
+        "complete the Open Graph tags, which X falls back to.",
+    reference=REF_X_CARDS)
+def twitter_card_missing(page: PageContext) -> bool:
+    """An indexable HTML page with no twitter:card and no title a card could use
+    (twitter:title or og:title)."""
+    facts = html_facts(page)
+    if facts is None or not page.indexable:
+        return False
+    present = {name for name, content in (*facts.twitter, *facts.open_graph) if content.strip()}
+    return not ({"twitter:card", "twitter:title", "og:title"} & present)

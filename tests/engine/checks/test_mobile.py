@@ -10,6 +10,12 @@ from tests.engine.checks.helpers import Case, doc, fires, page, params, run
 LATIN1_DOC = doc(body="<h1>Café crème</h1>", charset=False).encode("cp1252")
 LATE_CHARSET = doc(extra_head="<!--" + "x" * 1100 + '--><meta charset="utf-8">', charset=False)
 
+
+
+def viewport_doc(content: str) -> str:
+    return doc(viewport=False, extra_head=f'<meta name="viewport" content="{content}">')
+
+
 CASES = [
     Case("seo.html.lang_missing",
          fails=[lambda: page(doc(lang=None)), lambda: page(doc(lang=""))],
@@ -28,6 +34,24 @@ CASES = [
                  lambda: page(doc(viewport=False,
                                   extra_head='<meta name="viewport" content="initial-scale=1">')),
                  lambda: page(doc(viewport=False))]),
+    Case("seo.mobile.viewport_zoom_disabled",
+         fails=[lambda: page(viewport_doc("width=device-width, initial-scale=1, user-scalable=no")),
+                lambda: page(viewport_doc("width=device-width, initial-scale=1, maximum-scale=1")),
+                lambda: page(viewport_doc("width=device-width; initial-scale=1.0; maximum-scale=1.0; "
+                                          "user-scalable=0"))],
+         passes=[lambda: page(doc()),
+                 lambda: page(viewport_doc("width=device-width, initial-scale=1, maximum-scale=5")),
+                 lambda: page(viewport_doc("width=device-width, initial-scale=1, maximum-scale=2")),
+                 lambda: page(viewport_doc("width=device-width, initial-scale=1, user-scalable=yes")),
+                 lambda: page(viewport_doc("width=device-width, user-scalable=no"), status=404)]),
+    Case("seo.mobile.viewport_fixed_width",
+         fails=[lambda: page(viewport_doc("width=1024, initial-scale=1")),
+                lambda: page(viewport_doc("width=1200, initial-scale=1.0"))],
+         passes=[lambda: page(doc()),
+                 lambda: page(viewport_doc("width=device-width, initial-scale=1")),
+                 lambda: page(viewport_doc("width=360, initial-scale=1")),  # fits a phone
+                 # no initial-scale: seo.mobile.viewport_not_responsive reports it
+                 lambda: page(viewport_doc("width=1024"))]),
     Case("seo.html.charset_not_utf8",
          fails=[lambda: page(LATIN1_DOC, content_type="text/html; charset=iso-8859-1"),
                 lambda: page(doc(charset=False,
@@ -74,3 +98,10 @@ def test_charset_not_utf8_reports_declared_and_used_encoding():
     [finding] = run("seo.html.charset_not_utf8",
                     page(LATIN1_DOC, content_type="text/html; charset=ISO-8859-1"))
     assert finding.details == {"declared": "iso-8859-1", "encoding": "cp1252", "source": "http"}
+
+
+def test_zoom_disabled_reports_the_viewport_values():
+    [finding] = run("seo.mobile.viewport_zoom_disabled",
+                    page(viewport_doc("width=device-width, maximum-scale=1.0")))
+    assert finding.details == {"viewport": "width=device-width, maximum-scale=1.0",
+                               "user_scalable": None, "maximum_scale": 1.0}
