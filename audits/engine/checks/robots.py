@@ -60,11 +60,13 @@ def robots_missing(site: SiteView) -> Iterator[Finding]:
     reference=REF_ROBOTS_SPEC)
 def robots_client_error(site: SiteView) -> Iterator[Finding]:
     """robots.txt answered a 4xx other than 404/410 and 429, or a redirect that could not
-    be followed (RFC 9309: "unavailable", everything allowed)."""
+    be followed: a loop, too many hops, a bad or missing Location (RFC 9309: "unavailable",
+    everything allowed)."""
     robots = site.robots
     if robots is None:
         return
-    if _answered(robots) and 400 <= robots.status < 500 and robots.status not in (404, 410, 429):
+    if _answered(robots) and 300 <= robots.status < 500 and robots.status not in (404, 410, 429):
+        # 3xx here is a redirect without a Location header (followed ones end elsewhere).
         yield Finding("seo.robots.client_error", None, {"url": robots.url, "status": robots.status})
     elif robots.error is not None and robots.mode != DISALLOW_ALL:
         yield Finding("seo.robots.client_error", None, {

@@ -40,7 +40,8 @@ CASES = [
                  lambda: with_robots(answered(403)), lambda: site(record(HOME))]),
     Case("seo.robots.client_error",
          fails=[lambda: with_robots(answered(403)), lambda: with_robots(answered(401)),
-                lambda: with_robots(answered(301, error="redirect_loop"))],
+                lambda: with_robots(answered(301, error="redirect_loop")),
+                lambda: with_robots(answered(302))],  # redirect without Location
          passes=[lambda: with_robots(answered(404)),
                  lambda: with_robots(answered(429, DISALLOW_ALL)),
                  lambda: with_robots(answered(0, DISALLOW_ALL, "timeout")),
