@@ -49,7 +49,9 @@ def test_site_wide_findings_cost_a_bounded_penalty():
     assert score.score == 95.0 and score.site_penalty == 5.0
     many = compute_score_from_counts(10, 0, {}, ERRORS)
     assert many.score == 100 - SITE_PENALTY_CAP
-    assert round(sum(points for _, points in many.top_losses), 1) == SITE_PENALTY_CAP
+    # Each code's points are rounded to 0.01, so the sum is exact up to 0.005 per code.
+    assert abs(sum(points for _, points in many.top_losses) - SITE_PENALTY_CAP) \
+        <= 0.005 * len(many.top_losses) + 1e-9
 
 
 def test_engine_and_unknown_codes_cost_nothing():
