@@ -34,31 +34,53 @@ def nameless_links(facts: PageFacts) -> list[tuple[LinkFact, list[ImageFact]]]:
     title, so an empty anchor means none of those. Images are placed in their link through
     document order: an <a> is recorded before the <img> elements it contains, and every
     <img src> yields both a reference (`links`, kind "img") and an `ImageFact`. Images that
-    cannot be matched (no src attribute) are left out rather than guessed.
+    cannot be matched (no src attribute) are left out rather than guessed. Computed once per
+    page (two checks read it).
     """
+    global _LAST_NAMELESS
+    last_facts, last = _LAST_NAMELESS
+    if last_facts is facts:
+        return last
+    found = _nameless_links(facts)
+    _LAST_NAMELESS = (facts, found)
+    return found
+
+
+def _nameless_links(facts: PageFacts) -> list[tuple[LinkFact, list[ImageFact]]]:
+    links = facts.links
+    if not any(link.kind == "a" and not link.anchor and link.uncrawlable_reason != "missing"
+               for link in links):
+        return []  # the common case: every link has a name
     found: dict[int, tuple[LinkFact, list[ImageFact]]] = {}
     images = facts.images
     next_image = 0
     current: int | None = None
-    for index, link in enumerate(facts.links):
-        if link.kind == "a":
+    for index, link in enumerate(links):
+        kind = link.kind
+        if kind == "a":
             current = index
             if not link.anchor and link.uncrawlable_reason != "missing":
                 found[index] = (link, [])
             continue
-        if link.kind != "img":
+        if kind != "img" or next_image >= len(images):
             continue
         key = link.url or link.raw_href
-        stop = min(len(images), next_image + _IMAGE_LOOKAHEAD)
-        match = next((i for i in range(next_image, stop) if images[i].src == key), None)
-        if match is None:
-            continue
+        if images[next_image].src == key:
+            match: int | None = next_image
+        else:
+            stop = min(len(images), next_image + _IMAGE_LOOKAHEAD)
+            match = next((i for i in range(next_image + 1, stop) if images[i].src == key), None)
+            if match is None:
+                continue
         next_image = match + 1
-        if images[match].in_link and current in found:
+        if current in found and images[match].in_link:
             found[current][1].append(images[match])
     # A link whose anchor came out empty from its first image can still be named by a
     # later image's alt text.
     return [(link, imgs) for link, imgs in found.values() if not any(img.alt for img in imgs)]
+
+
+_LAST_NAMELESS: tuple[PageFacts | None, list[tuple[LinkFact, list[ImageFact]]]] = (None, [])
 
 
 @page_check(

@@ -30,6 +30,8 @@ TITLE_MAX_PX = 600
 #: is seen to show; 985 px (the limit Screaming Frog applies) matches ~158 characters.
 DESCRIPTION_MAX_PX = 985
 DESCRIPTION_FONT_PX = 14
+#: About 15 words: longer than nearly all news and blog headlines (Screaming Frog's 70 flags
+#: many ordinary ones), yet short of the paragraphs and banners wrongly marked up as h1.
 H1_MAX_CHARS = 100
 #: Pages with fewer words than this are "low content" (Screaming Frog's and Semrush's
 #: default threshold).

@@ -187,7 +187,8 @@ def json_ld_no_type(page: PageContext) -> dict[str, Any] | None:
 # -- required properties of common types -----------------------------------------------------
 
 def _article_missing(node: dict[str, Any]) -> list[str]:
-    return [] if has_value(node, "headline") else ["headline"]
+    # schema.org's generic name is accepted too: the point is an Article with no title at all.
+    return [] if has_value(node, "headline") or has_value(node, "name") else ["headline"]
 
 
 @page_check(
@@ -201,7 +202,7 @@ def _article_missing(node: dict[str, Any]) -> list[str]:
         "and author.",
     reference=REF_SD_GALLERY + "article")
 def article_incomplete(page: PageContext) -> dict[str, Any] | None:
-    """Article/NewsArticle/BlogPosting (and subtypes) items without a headline."""
+    """Article/NewsArticle/BlogPosting (and subtypes) items with neither headline nor name."""
     return _entity_findings(html_facts(page), ARTICLE_TYPES, _article_missing)
 
 

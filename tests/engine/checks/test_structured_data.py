@@ -79,6 +79,7 @@ CASES = [
          fails=[with_ld(item(**{"@type": "NewsArticle"}, datePublished="2024-01-05")),
                 with_ld(item(**{"@type": ["BlogPosting"]}, headline=" "))],
          passes=[with_ld(item(**{"@type": "Article"}, headline="Hello")),  # the rest is recommended
+                 with_ld(item(**{"@type": "BlogPosting"}, name="Hello")),
                  with_ld(ld(json.dumps(YOAST_GRAPH)))]),
     Case("seo.structured_data.product_incomplete",
          fails=[with_ld(item(**{"@type": "Product"}, name="Mug")),
