@@ -156,6 +156,24 @@ def _in_svg(node: Any) -> bool:
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
+def _accessible_name(tree: LexborHTMLParser, node: Any, attrs: dict[str, str | None]) -> str:
+    """The rarer ways a link gets its name: aria-labelledby (first id), or an inner element
+    with aria-label (an <svg role="img" aria-label=...> icon). Only reached for links with no
+    text, alt, aria-label or title."""
+    labelledby = (attrs.get("aria-labelledby") or "").split()
+    if labelledby and _SIMPLE_ID.fullmatch(labelledby[0]):
+        target = tree.css_first(f'[id="{labelledby[0]}"]')
+        if target is not None:
+            name = _norm(target.text(separator=" "))
+            if name:
+                return name
+    inner = node.css_first("[aria-label]")
+    return _norm(inner.attributes.get("aria-label") or "") if inner is not None else ""
+
+
+_SIMPLE_ID = re.compile(r"[A-Za-z0-9_:.-]{1,100}")
+
+
 def _tracking_pixel(attrs: dict[str, str | None]) -> bool:
     """A 0/1-pixel or CSS-hidden image: an analytics beacon, not content that needs alt."""
     width = (attrs.get("width") or "").strip()
@@ -390,6 +408,8 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
                     anchor = _norm(img.attributes.get("alt") or "")
                 if not anchor:  # an icon link named for assistive tech and search engines
                     anchor = _norm(attrs.get("aria-label") or attrs.get("title") or "")
+                if not anchor:
+                    anchor = _accessible_name(tree, node, attrs)
             links.append(resolver.link(raw, "a", anchor[:ANCHOR_LIMIT], attrs.get("rel")))
         elif tag == "img":
             attrs = node.attributes

@@ -444,3 +444,13 @@ def test_button_anchors_are_not_links_and_pixels_need_no_alt():
                    b'<img src="/d.png"></body></html>')
     assert [link.anchor for link in facts.links if link.kind == "a"] == ["Go"]
     assert [img.decorative for img in facts.images] == [True, True, False]
+
+
+def test_icon_links_get_their_accessible_name():
+    facts = _facts(b'<html><head><title>t</title></head><body>'
+                   b'<a href="/cart" aria-labelledby="cart-label"><svg></svg></a>'
+                   b'<span id="cart-label">Shopping cart</span>'
+                   b'<a href="/search"><svg role="img" aria-label="Search"></svg></a>'
+                   b'<a href="/nothing"><svg></svg></a></body></html>')
+    assert [link.anchor for link in facts.links if link.kind == "a"] == [
+        "Shopping cart", "Search", ""]
