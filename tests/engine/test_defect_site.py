@@ -38,7 +38,7 @@ def _routes(manifest: dict, base_holder: list[str]):
             if path.endswith(".css"):
                 return Route("body{font-family:sans-serif}", headers={"Content-Type": "text/css"})
             return Route(PNG_1PX, headers={"Content-Type": "image/png"})
-        entry = manifest["pages"].get(path.split("?")[0])
+        entry = manifest["pages"].get(path) or manifest["pages"].get(path.split("?")[0])
         if entry is None:
             return None
         body = (SITE_DIR / "pages" / entry["file"]).read_bytes() if "file" in entry else b""
