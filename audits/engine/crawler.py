@@ -284,7 +284,7 @@ class Crawler:
         """Fold one result into the compact site index and queue the links it found."""
         facts = result.facts
         canonical = resolved_canonical(facts) if facts is not None else None
-        self.site.pages[sys.intern(result.url)] = PageRecord.from_result(result, canonical)
+        self.site.add_page(PageRecord.from_result(result, canonical))
         if result.fetch.error != "robots_blocked":
             self.pages_crawled += 1
         for finding in result.findings:

@@ -7,6 +7,7 @@ number of links beyond those counters, so a 100,000-page crawl stays within memo
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -57,10 +58,15 @@ class PageRecord:
     def from_result(cls, result: PageResult, canonical: str | None) -> PageRecord:
         facts = result.facts
         fetch = result.fetch
+        url = sys.intern(result.url)
+        # The same string object for the common "same URL" cases: a few hundred bytes per page
+        # on a 100,000-page crawl.
+        if canonical == url:
+            canonical = url
         return cls(
-            url=result.url,
+            url=url,
             status=fetch.status,
-            final_url=fetch.final_url,
+            final_url=url if fetch.final_url == url else fetch.final_url,
             depth=result.depth,
             is_html=facts is not None,
             indexable=result.indexable,
@@ -80,6 +86,11 @@ class PageRecord:
             internal_links=(sum(1 for link in facts.links if link.kind == "a" and link.internal)
                             if facts else 0),
         )
+
+
+def _healthy(record: PageRecord) -> bool:
+    return (record.status == 200 and record.indexable and not record.redirect_hops
+            and record.error is None)
 
 
 @dataclass(slots=True)
@@ -130,8 +141,23 @@ class SiteView:
             return
         if kind == "a":
             entry.page_links += 1
-        if len(entry.sources) < MAX_SOURCES_PER_TARGET:
-            entry.sources.append((source, anchor[:120], kind))
+        sources = entry.sources
+        if len(sources) < MAX_SOURCES_PER_TARGET:
+            if sources:
+                record = self.pages.get(target)
+                if record is not None and _healthy(record):
+                    return
+            sources.append((source, anchor[:120], kind))
+
+    def add_page(self, record: PageRecord) -> None:
+        """Store a page's record. An indexable 200 page needs no more than one linking page
+        as evidence (nothing about it is broken), so its samples are cut to one: most targets
+        are such pages, and their samples were the largest per-URL cost of the index."""
+        self.pages[record.url] = record
+        if _healthy(record):
+            entry = self.targets.get(record.url)
+            if entry is not None and len(entry.sources) > 1:
+                del entry.sources[1:]
 
     def add_external_link(self, source: str, target: str, anchor: str, kind: str) -> None:
         entry = self.external.get(target)

@@ -41,3 +41,20 @@ def test_external_targets_are_capped_and_counted():
     assert len(site.external) == MAX_EXTERNAL_TARGETS
     assert site.external_overflow == 10
     assert site.external["https://other.example/0"].inlinks == 2
+
+
+def test_healthy_pages_keep_one_linking_page_as_evidence():
+    from tests.engine.checks.helpers import record
+
+    site = view()
+    for i in range(4):
+        site.add_link(f"https://example.com/p{i}", A, f"a{i}", "a")
+    site.add_page(record(A))  # crawled: 200, indexable
+    assert site.link_sources(A) == [("https://example.com/p0", "a0", "a")]
+    site.add_link("https://example.com/p9", A, "late", "a")
+    assert len(site.link_sources(A)) == 1 and site.inlinks(A) == 5
+    # A broken page keeps every sample (up to the cap): they are the evidence.
+    site.add_page(record(B, status=404, indexable=False))
+    for i in range(4):
+        site.add_link(f"https://example.com/q{i}", B, "", "a")
+    assert len(site.link_sources(B)) == 4
