@@ -13,7 +13,7 @@ from .registry import PageContext, page_check
 #: Reasons that make an <a> a dead end for crawlers. mailto:, tel:, data: and app schemes
 #: (sms:, whatsapp:, ...) are legitimate links that are simply not web pages.
 UNCRAWLABLE_REASONS = frozenset({"javascript", "missing", "malformed"})
-#: Lighthouse's list of non-descriptive link texts (link-text audit), English.
+#: Non-descriptive link texts, English: Lighthouse's link-text list plus common variants.
 GENERIC_ANCHORS = frozenset({
     "click here", "click this", "go", "here", "information", "learn more", "more", "more info",
     "more information", "right here", "read more", "see more", "start", "this", "link",
@@ -137,13 +137,15 @@ def links_nofollow_internal(page: PageContext) -> dict[str, Any] | None:
         'of "click here").',
     reference=REF_LINKS + "#anchor-text-placement")
 def links_generic_anchor(page: PageContext) -> dict[str, Any] | None:
-    """Crawlable <a> links whose whole text is one of the generic phrases."""
+    """Crawlable <a> links to other pages whose whole text is one of the generic phrases
+    (links to a place on the same page and nofollow links pass no anchor text to a page)."""
     facts = html_facts(page)
     if facts is None:
         return None
     generic = [link for link in facts.links
                if link.kind == "a" and link.url and len(link.anchor) <= 20
-               and link.anchor.lower().strip(" .:!>»→") in GENERIC_ANCHORS]
+               and link.anchor.lower().strip(" .:!>»→") in GENERIC_ANCHORS
+               and link.url != facts.url and "nofollow" not in link.rel]
     if not generic:
         return None
     return {"count": len(generic),
