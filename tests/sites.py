@@ -52,7 +52,10 @@ def serve(routes: dict[str, Route] | Handler) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:
+        def do_HEAD(self) -> None:
+            self.do_GET(head=True)
+
+        def do_GET(self, head: bool = False) -> None:
             hits[self.path] = hits.get(self.path, 0) + 1
             route = lookup(self.path)
             if route is None:
@@ -67,6 +70,8 @@ def serve(routes: dict[str, Route] | Handler) -> Iterator[str]:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if head:
+                    return
                 if route.drip:
                     for i in range(len(body)):
                         self.wfile.write(body[i:i + 1])

@@ -131,6 +131,11 @@ class Crawler:
                 finally:
                     if not driver.done():
                         driver.cancel()
+                if not self.cancel.is_set():
+                    # Local import for now; it can join the module imports at the top.
+                    from .resources import check_resources
+
+                    await check_resources(fetcher, self.site, self.options, cancel=self.cancel)
             self._finish()
         finally:
             if executor is not None:

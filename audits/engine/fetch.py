@@ -20,6 +20,11 @@ Redirects are followed by hand so every hop is recorded and SSRF-checked. Errors
 redirect response itself (loop, too many hops, bad Location) report that response's status
 and URL; errors reaching a redirect target report status 0 and the target as `final_url`.
 `elapsed_ms` counts network time and retry sleeps, not time queued for politeness.
+
+`method="HEAD"` asks for headers only (resource checks after the crawl): nothing is read,
+`body` is b"" and `size` is the announced Content-Length (0 when absent). The same guard,
+politeness and redirect handling apply. A caller may also lower the retries and the timeouts
+for one fetch (`max_retries`, `client_timeout`).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import math
 import random
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Self
 from urllib.parse import urljoin, urlsplit
@@ -158,16 +163,31 @@ class Fetcher:
         return slot
 
     async def fetch(self, url: str, *, max_bytes: int | None = None, keep_prefix: bool = False,
-                    follow_redirects: bool = True, max_redirects: int | None = None) -> FetchResult:
-        """Fetch `url` (GET), following redirects by hand; never raises for network trouble.
+                    follow_redirects: bool = True, max_redirects: int | None = None,
+                    method: str = "GET", max_retries: int | None = None,
+                    client_timeout: aiohttp.ClientTimeout | None = None) -> FetchResult:
+        """Fetch `url` (GET or HEAD), following redirects by hand; never raises for network
+        trouble.
 
         `max_bytes` caps the decompressed body (default options.max_body_bytes). Over the cap
         the body is dropped (`truncated=True, body=None`) unless `keep_prefix`, which keeps
-        the first `max_bytes` bytes. `max_redirects` overrides options.max_redirects.
+        the first `max_bytes` bytes. `max_redirects`, `max_retries` and `client_timeout` override
+        the options for this fetch only.
         """
         if self._session is None:
             raise RuntimeError("Fetcher used outside 'async with'")
-        run = _Run(time.perf_counter(), self.options.max_retries)
+        if method not in ("GET", "HEAD"):
+            raise ValueError(f"unsupported method {method!r}")
+        run = _Run(time.perf_counter(), self.options.max_retries if max_retries is None
+                   else max(0, max_retries))
+        run.method = method
+        if client_timeout is not None:
+            timeout = run.timeout = client_timeout
+            # Error messages quote the limits that applied.
+            run.options = replace(self.options,
+                                  connect_timeout=timeout.sock_connect or self.options.connect_timeout,
+                                  read_timeout=timeout.sock_read or self.options.read_timeout,
+                                  total_timeout=timeout.total or self.options.total_timeout)
         try:
             return await self._fetch(run, url, self.options.max_body_bytes if max_bytes is None
                                      else max_bytes, keep_prefix, follow_redirects,
@@ -300,11 +320,15 @@ class Fetcher:
             started = time.perf_counter()
             run.queued += started - queued_from
             try:
-                async with self._session.get(URL(target, encoded=True), allow_redirects=False) as resp:
+                async with self._session.request(run.method, URL(target, encoded=True),
+                                                 allow_redirects=False,
+                                                 timeout=run.timeout or self._timeout) as resp:
                     ttfb = time.perf_counter() - started
                     headers = resp.headers
                     status = resp.status
-                    if status in discard:
+                    if run.method == "HEAD":
+                        body, size, truncated = b"", resp.content_length or 0, False
+                    elif status in discard:
                         body, size, truncated = await _read(resp, _DISCARD_LIMIT, False)
                         body = None
                     else:
@@ -315,7 +339,7 @@ class Fetcher:
             except BlockedAddress as exc:  # aiohttp wraps it (ClientConnectorDNSError); belt and braces
                 raise FetchError("ssrf_blocked", refusal_message(target, exc)) from exc
             except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                raise classify_error(exc, target, self.options) from exc
+                raise classify_error(exc, target, run.options or self.options) from exc
 
 
 async def _read(resp: aiohttp.ClientResponse, limit: int, keep_prefix: bool
@@ -347,9 +371,13 @@ async def _read(resp: aiohttp.ClientResponse, limit: int, keep_prefix: bool
 class _Run:
     """Book-keeping of one `fetch` call: attempts, the redirect chain and timings."""
 
-    __slots__ = ("chain", "queued", "retries_left", "retries_used", "started")
+    __slots__ = ("chain", "method", "options", "queued", "retries_left", "retries_used", "started",
+                 "timeout")
 
     def __init__(self, started: float, retries: int) -> None:
+        self.method = "GET"
+        self.timeout: aiohttp.ClientTimeout | None = None
+        self.options: CrawlOptions | None = None
         self.started = started
         self.queued = 0.0
         self.retries_left = retries

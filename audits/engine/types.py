@@ -86,6 +86,14 @@ class CrawlOptions:
     slow_page_ms: int = 3000
     #: Pages larger than this (bytes of HTML) are flagged.
     large_page_bytes: int = 2 * 1024 * 1024
+    #: After the pages, check images, CSS and JS the pages reference (resources.py).
+    check_resources: bool = True
+    #: ... and links to other hosts (only when check_resources is on).
+    check_external_links: bool = True
+    #: At most this many requests (HEAD or GET fallback) for those checks.
+    max_resource_checks: int = 1000
+    #: Wall-clock budget in seconds for all of those checks together.
+    resource_budget_s: float = 60.0
 
 
 @_fast_pickle
