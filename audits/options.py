@@ -10,9 +10,12 @@ from django.conf import settings
 from .engine.types import CrawlOptions
 from .exceptions import InvalidAuditOptions
 
-_INT_OPTIONS = {"max_pages": (1, None), "max_depth": (0, 1000), "concurrency": (1, 64)}
-_FLOAT_OPTIONS = {"crawl_delay": (0.0, 60.0), "timeout": (1.0, 120.0)}
-_BOOL_OPTIONS = ("ignore_robots", "include_subdomains", "use_sitemaps", "allow_private")
+_INT_OPTIONS = {"max_pages": (1, None), "max_depth": (0, 1000), "concurrency": (1, 64),
+                "max_resource_checks": (0, 10_000)}
+_FLOAT_OPTIONS = {"crawl_delay": (0.0, 60.0), "timeout": (1.0, 120.0),
+                  "resource_budget_s": (1.0, 600.0)}
+_BOOL_OPTIONS = ("ignore_robots", "include_subdomains", "use_sitemaps", "allow_private",
+                 "check_resources", "check_external_links")
 _LIST_OPTIONS = ("include", "exclude")
 ALLOWED_OPTIONS = frozenset({*_INT_OPTIONS, *_FLOAT_OPTIONS, *_BOOL_OPTIONS, *_LIST_OPTIONS,
                              "user_agent", "parse_workers"})
@@ -89,6 +92,11 @@ def crawl_options_for(url: str, options: dict[str, Any]) -> CrawlOptions:
     }
     if "max_depth" in options:
         kwargs["max_depth"] = options["max_depth"]
+    # After-crawl checks of images, CSS/JS and external links (engine/resources.py).
+    for key in ("check_resources", "check_external_links", "max_resource_checks",
+                "resource_budget_s"):
+        if key in options:
+            kwargs[key] = options[key]
     if "concurrency" in options:
         kwargs["per_host_concurrency"] = options["concurrency"]
         kwargs["global_concurrency"] = max(options["concurrency"], 8)

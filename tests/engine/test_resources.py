@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import pytest
 from aiohttp import web
 
 from audits.engine.crawler import run_crawl
@@ -25,6 +26,8 @@ from audits.engine.resources import (
 )
 from audits.engine.robots import parse_robots
 from audits.engine.site import SiteView
+from audits.exceptions import InvalidAuditOptions
+from audits.options import clean_audit_options, crawl_options_for
 from tests.conftest import crawl_options
 from tests.engine.aioserver import options
 from tests.sites import Route, html, serve
@@ -318,3 +321,19 @@ def test_crawl_reports_broken_resources_with_their_pages():
     reported = {target for _, target in found}
     assert ext + "/busy" not in reported and ext + "/alive" not in reported
     assert base + "/img/ok.png" not in reported and base + "/js/app.js" not in reported
+
+
+# -- audit options ---------------------------------------------------------------------------
+
+def test_audit_options_reach_the_engine_and_are_validated():
+    cleaned = clean_audit_options({"check_external_links": False, "max_resource_checks": 50,
+                                   "resource_budget_s": 30})
+    engine = crawl_options_for("https://example.com/", cleaned)
+    assert (engine.check_resources, engine.check_external_links) == (True, False)
+    assert (engine.max_resource_checks, engine.resource_budget_s) == (50, 30.0)
+    defaults = crawl_options_for("https://example.com/", {})
+    assert (defaults.max_resource_checks, defaults.resource_budget_s) == (1000, 60.0)
+    for bad in ({"check_resources": "no"}, {"max_resource_checks": -1},
+                {"max_resource_checks": 10**6}, {"resource_budget_s": 0}):
+        with pytest.raises(InvalidAuditOptions):
+            clean_audit_options(bad)

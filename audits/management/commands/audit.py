@@ -52,6 +52,10 @@ class Command(BaseCommand):
         parser.add_argument("--include", action="append", default=[], metavar="REGEX")
         parser.add_argument("--exclude", action="append", default=[], metavar="REGEX")
         parser.add_argument("--no-sitemaps", action="store_true")
+        parser.add_argument("--no-resources", action="store_true",
+                            help="do not check images, CSS/JS and external links after the crawl")
+        parser.add_argument("--no-external", action="store_true",
+                            help="do not send any request to other hosts (external links, CDNs)")
         parser.add_argument("--user-agent", default=None)
         parser.add_argument("--parse-workers", type=int, default=None)
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -97,6 +101,10 @@ class Command(BaseCommand):
                 raw[flag] = True
         if opts["no_sitemaps"]:
             raw["use_sitemaps"] = False
+        if opts["no_resources"]:
+            raw["check_resources"] = False
+        if opts["no_external"]:
+            raw["check_external_links"] = False
         if opts["include"]:
             raw["include"] = opts["include"]
         if opts["exclude"]:
