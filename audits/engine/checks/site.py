@@ -16,6 +16,7 @@ from .common import (
     MAX_EXAMPLES,
     REF_CANONICAL,
     REF_LINKS,
+    REF_REDIRECTS,
     REF_ROBOTS_TXT,
     REF_SITEMAPS,
     REF_SNIPPET,
@@ -55,9 +56,17 @@ def _text_key(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-def _sources(site: SiteView, url: str) -> list[dict[str, str]]:
-    return [{"url": source, "anchor": anchor, "kind": kind}
-            for source, anchor, kind in site.link_sources(url)]
+def link_sources(site: SiteView, url: str, *, kind: str | None = None) -> list[dict[str, str]]:
+    """The remembered pages referencing `url` (at most MAX_SOURCES_PER_TARGET), as evidence;
+    only references of `kind` ("a" for links) when given."""
+    return [{"url": source, "anchor": anchor, "kind": found_kind}
+            for source, anchor, found_kind in site.link_sources(url)
+            if kind is None or found_kind == kind]
+
+
+def _live_html(record: PageRecord) -> bool:
+    return (record.is_html and record.status == 200 and record.error is None
+            and not record.redirect_hops)
 
 
 # -- duplicates ------------------------------------------------------------------------------
@@ -110,17 +119,19 @@ def content_duplicate(site: SiteView) -> Iterator[Finding]:
     fix="Update or remove the links on the listed pages, or restore/redirect the target URL.",
     reference=REF_LINKS)
 def broken_internal_links(site: SiteView) -> Iterator[Finding]:
-    """One finding per crawled link target that answered 4xx/5xx or failed to fetch."""
+    """One finding per crawled link target that answered 4xx/5xx or failed to fetch and is
+    referenced by another page (an error page naming itself, e.g. its own canonical, is not a
+    link; sitemap-only URLs are the sitemap checks' job)."""
     pages = site.pages
     for url, target in site.targets.items():
         record = pages.get(url)
-        if record is None:
+        if record is None or not target.sources:
             continue
         failed = record.error is not None and record.error not in _NOT_BROKEN_ERRORS
         if record.status >= 400 or failed:
             yield Finding("seo.links.broken_internal", url, {
                 "status": record.status, "error": record.error, "inlinks": target.inlinks,
-                "sources": _sources(site, url)})
+                "sources": link_sources(site, url)})
 
 
 @site_check(
@@ -153,12 +164,89 @@ def robots_blocked_linked(site: SiteView) -> Iterator[Finding]:
     for url, record in site.pages.items():
         if record.error == "robots_blocked" and site.inlinks(url) > 0:
             yield Finding("seo.robots.blocked_linked", url, {
-                "inlinks": site.inlinks(url), "sources": _sources(site, url)})
+                "inlinks": site.inlinks(url), "sources": link_sources(site, url)})
+
+
+#: Pages more clicks than this from the start page are "deep" (the threshold common audit
+#: tools apply: important pages should be within three clicks of the home page).
+MAX_CLICK_DEPTH = 3
+
+
+@site_check(
+    "seo.links.to_redirect", category="links", severity=Severity.NOTICE,
+    title="Internal links point to a redirect",
+    why="Pages of the site link to a URL that redirects. Every visit and every crawl pays an "
+        "extra request, and search engines may keep the old URL around.",
+    fix="Update the listed links to point straight at the redirect's destination.",
+    reference=REF_REDIRECTS)
+def links_to_redirect(site: SiteView) -> Iterator[Finding]:
+    """One finding per redirecting URL that other crawled pages link to with <a href>, naming
+    the destination and the linking pages. Redirects ending in an error are broken links."""
+    pages = site.pages
+    for url, target in site.targets.items():
+        if not target.page_links:
+            continue
+        record = pages.get(url)
+        if (record is not None and record.redirect_hops and record.error is None
+                and record.status < 400):
+            yield Finding("seo.links.to_redirect", url, {
+                "redirects_to": record.final_url, "hops": record.redirect_hops,
+                "inlinks": target.page_links, "sources": link_sources(site, url, kind="a")})
+
+
+def _crawl_complete(site: SiteView) -> bool:
+    """False when the page cap stopped the crawl: inlink counts are then incomplete."""
+    return len(site.pages) < site.options.max_pages
+
+
+@site_check(
+    "seo.links.single_inlink", category="links", severity=Severity.NOTICE,
+    title="Page has only one internal link pointing to it",
+    why="Only one page of the site links here. Pages with few internal links are found late, "
+        "crawled rarely and look unimportant to search engines; if that one link goes, the "
+        "page is orphaned.",
+    fix="Link to the page from other relevant pages (categories, related content, hubs).",
+    reference=REF_LINKS)
+def single_inlink(site: SiteView) -> Iterator[Finding]:
+    """Indexable 200 HTML pages (not the start page) with exactly one <a href> from another
+    crawled page, counting links to URLs that redirect to them. Skipped when the page cap cut
+    the crawl short (links from uncrawled pages are unknown)."""
+    if not _crawl_complete(site):
+        return
+    pages = site.pages
+    via_redirect: defaultdict[str, int] = defaultdict(int)
+    for url, record in pages.items():
+        if record.redirect_hops and record.final_url != url:
+            via_redirect[record.final_url] += site.inlinks(url)
+    for url, record in pages.items():
+        if (record.depth == 0 or url == site.start_url or not record.indexable
+                or not _live_html(record)):
+            continue
+        if site.inlinks(url) + via_redirect.get(url, 0) == 1:
+            yield Finding("seo.links.single_inlink", url, {
+                "inlinks": 1, "sources": link_sources(site, url, kind="a")})
+
+
+@site_check(
+    "seo.links.deep", category="links", severity=Severity.NOTICE,
+    title=f"Page is more than {MAX_CLICK_DEPTH} clicks from the start page",
+    why="Pages many clicks away from the home page get less crawl attention and internal "
+        "link value, and visitors rarely reach them.",
+    fix="Flatten the structure: link important pages from the home page, category hubs or "
+        "navigation, and add pagination shortcuts or related links.",
+    reference=REF_LINKS)
+def deep_pages(site: SiteView) -> Iterator[Finding]:
+    """Indexable 200 HTML pages whose click depth from the start URL exceeds MAX_CLICK_DEPTH
+    (pages known only from sitemaps have no depth: they are orphans)."""
+    for url, record in site.pages.items():
+        if record.depth > MAX_CLICK_DEPTH and record.indexable and _live_html(record):
+            yield Finding("seo.links.deep", url, {
+                "depth": record.depth, "sources": link_sources(site, url, kind="a")})
 
 
 # -- canonical targets -----------------------------------------------------------------------
 
-def _canonical_targets(site: SiteView) -> Iterator[tuple[PageRecord, PageRecord]]:
+def canonical_targets(site: SiteView) -> Iterator[tuple[PageRecord, PageRecord]]:
     """(page, crawled target) for pages whose canonical names another crawled URL."""
     pages = site.pages
     for record in pages.values():
@@ -180,7 +268,7 @@ def _canonical_targets(site: SiteView) -> Iterator[tuple[PageRecord, PageRecord]
     reference=REF_CANONICAL)
 def canonical_to_redirect(site: SiteView) -> Iterator[Finding]:
     """The crawled canonical target answered with a redirect."""
-    for record, target in _canonical_targets(site):
+    for record, target in canonical_targets(site):
         if target.redirect_hops and target.error is None:
             yield Finding("seo.canonical.to_redirect", record.url, {
                 "canonical": target.url, "redirects_to": target.final_url})
@@ -195,7 +283,7 @@ def canonical_to_redirect(site: SiteView) -> Iterator[Finding]:
     reference=REF_CANONICAL)
 def canonical_to_error(site: SiteView) -> Iterator[Finding]:
     """The crawled canonical target failed or answered something other than 200."""
-    for record, target in _canonical_targets(site):
+    for record, target in canonical_targets(site):
         if target.error is not None or (not target.redirect_hops and target.status != 200):
             yield Finding("seo.canonical.to_error", record.url, {
                 "canonical": target.url, "status": target.status, "error": target.error})

@@ -7,10 +7,22 @@ import time
 
 import pytest
 
+from audits.engine.types import CrawlOptions
 from tests.engine.checks.helpers import Case, fires, params, record, run, site
 
 A, B, C, D = (f"https://example.com/{name}" for name in "abcd")
 HOME = "https://example.com/"
+
+
+def moved(url: str, target: str, **overrides):
+    """A URL that redirected (once) to `target`, which answered 200."""
+    return record(url, redirect_hops=1, final_url=target, canonical=None, indexable=False,
+                  indexability_reason=f"redirects to {target}", **overrides)
+
+
+def capped(view, max_pages: int):
+    view.options = CrawlOptions(start_url=HOME, max_pages=max_pages)
+    return view
 
 
 CASES = [
@@ -81,6 +93,42 @@ CASES = [
                                     indexable=False))],
          passes=[lambda: site(record(A, status=0, error="robots_blocked", indexable=False)),
                  lambda: site(record(A, in_sitemap=True))]),
+    Case("seo.links.to_redirect",
+         fails=[lambda: site(record(HOME), moved(A, B), record(B), links=((HOME, A, "Alpha"),)),
+                lambda: site(record(HOME), moved(A, "https://example.com/a/"),
+                             links=((HOME, A, "Alpha"),))],
+         passes=[lambda: site(record(HOME), moved(A, B), record(B)),  # only in the sitemap
+                 lambda: site(record(HOME), record(B), links=((HOME, B, "Beta"),)),
+                 # ends in an error: a broken link, reported as such
+                 lambda: site(record(HOME), moved(A, B, status=404), links=((HOME, A, "Alpha"),)),
+                 lambda: site(record(HOME), moved(A, B, status=0, error="redirect_loop"),
+                              links=((HOME, A, "Alpha"),))]),
+    Case("seo.links.single_inlink",
+         fails=[lambda: site(record(HOME, depth=0), record(A), links=((HOME, A, "Alpha"),))],
+         passes=[lambda: site(record(HOME, depth=0), record(A), record(B),
+                              links=((HOME, A, "Alpha"), (B, A, "alpha"))),
+                 # a second link reaches A through a redirecting URL
+                 lambda: site(record(HOME, depth=0), record(A), moved(C, A),
+                              links=((HOME, A, "Alpha"), (HOME, C, "old alpha"))),
+                 lambda: site(record(HOME, depth=0), record(B), links=((B, HOME, "Home"),)),
+                 lambda: site(record(HOME, depth=0),
+                              record(A, indexable=False, indexability_reason="noindex (meta robots)"),
+                              links=((HOME, A, "Alpha"),)),
+                 lambda: site(record(HOME, depth=0), record(A, status=404),
+                              links=((HOME, A, "Alpha"),)),
+                 lambda: site(record(HOME, depth=0), record(A)),  # no inlink: other checks
+                 # the page cap stopped the crawl: other pages might link to A
+                 lambda: capped(site(record(HOME, depth=0), record(A), links=((HOME, A, "A"),)),
+                                max_pages=2)]),
+    Case("seo.links.deep",
+         fails=[lambda: site(record(HOME, depth=0), record(A, depth=4))],
+         passes=[lambda: site(record(HOME, depth=0), record(A, depth=3)),
+                 lambda: site(record(A, depth=-1, in_sitemap=True)),
+                 lambda: site(record(A, depth=6, indexable=False,
+                                     indexability_reason="noindex (meta robots)")),
+                 lambda: site(record(A, depth=6, status=404)),
+                 lambda: site(moved(A, B, depth=6))]),
+
 ]
 
 
@@ -131,3 +179,31 @@ def test_site_checks_are_linear():
 
     small, big = elapsed(2_000), elapsed(20_000)
     assert big < small * 30  # quadratic would be ~100x
+
+
+def test_link_to_redirect_names_destination_and_link_sources():
+    view = site(record(HOME), record(B), moved(A, C), record(C),
+                links=((HOME, A, "Alpha"), (B, A, "alpha")))
+    [finding] = run("seo.links.to_redirect", view)
+    assert finding.url == A
+    assert finding.details["redirects_to"] == C
+    assert finding.details["inlinks"] == 2
+    assert [(s["url"], s["anchor"]) for s in finding.details["sources"]] == [
+        (HOME, "Alpha"), (B, "alpha")]
+
+
+def test_broken_link_needs_a_reference_from_another_page():
+    view = site(record(HOME), record(A, status=404, in_sitemap=True))
+    view.add_link(A, A, "", "canonical")  # the error page names itself
+    assert not fires("seo.links.broken_internal", view)
+    view.add_link(HOME, A, "", "img")
+    assert fires("seo.links.broken_internal", view)
+
+
+def test_broken_link_keeps_five_sources_with_anchors():
+    sources = [f"https://example.com/s{i}" for i in range(8)]
+    view = site(record(A, status=404), *(record(s) for s in sources),
+                links=tuple((s, A, f"anchor {i}") for i, s in enumerate(sources)))
+    [finding] = run("seo.links.broken_internal", view)
+    assert finding.details["inlinks"] == 8
+    assert [s["anchor"] for s in finding.details["sources"]] == [f"anchor {i}" for i in range(5)]
