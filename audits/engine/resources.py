@@ -14,7 +14,9 @@ the GET confirmation is the second chance) and concurrency (a global worker pool
 time per external host so one popular domain is not hammered).
 
 Order of work: the site's own images/CSS/JS first, then other hosts' images/CSS/JS, then
-links to other hosts, each by how many references they have.
+links to other hosts, each by how many references they have. A free worker takes the first
+URL in that order whose host has a free slot, so while our host is at its concurrency limit
+other hosts' URLs move forward (and share the request cap).
 
 Rules followed:
 

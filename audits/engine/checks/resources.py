@@ -29,6 +29,8 @@ REF_IMAGE_SIZE = "https://web.dev/articles/optimize-lcp#reduce-resource-load-tim
 IMAGE_MAX_BYTES = 200 * 1024
 
 _IMAGE = "image"
+#: Content types a heavy image may come with besides image/*.
+_BINARY_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 _CODE = "code"
 _LINK = "link"
 
@@ -43,6 +45,11 @@ def _role(target: LinkTarget) -> str | None:
     if kinds & {"a", "iframe"}:
         return _LINK
     return None
+
+
+def _image_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media.startswith("image/") or media in _BINARY_TYPES
 
 
 def _kinds(role: str) -> frozenset[str]:
@@ -164,13 +171,14 @@ def broken_external_css_js(site: SiteView) -> Iterator[Finding]:
         "format (WebP/AVIF) with srcset for smaller screens.",
     reference=REF_IMAGE_SIZE)
 def images_too_large(site: SiteView) -> Iterator[Finding]:
-    """<img> sources (the site's and other hosts') answering 200 with an image content
-    type and a Content-Length over IMAGE_MAX_BYTES. Images without Content-Length are not
-    judged (their size is unknown without downloading them)."""
+    """<img> sources (the site's and other hosts') answering 200 with a Content-Length over
+    IMAGE_MAX_BYTES. Answers that are text or HTML (an error page served with 200) are not
+    images; a generic binary type (application/octet-stream, from servers without the image
+    MIME types) is. Images without Content-Length are not judged (their size is unknown
+    without downloading them)."""
     for url, status in site.resources.items():
         if (status.status != 200 or status.error is not None or status.size is None
-                or status.size <= IMAGE_MAX_BYTES
-                or not status.content_type.lower().startswith("image/")):
+                or status.size <= IMAGE_MAX_BYTES or not _image_type(status.content_type)):
             continue
         target = site.targets.get(url) or site.external.get(url)
         if target is None or _role(target) != _IMAGE:

@@ -117,12 +117,14 @@ CASES = [
                  lambda: code(429, url=EXT_JS, kind="script"), lambda: code(404)]),
     Case("seo.images.too_large",
          fails=[lambda: img(200, content_type="image/jpeg", size=BIG),
-                lambda: img(200, url=EXT_IMG, content_type="image/png", size=2_000_000)],
+                lambda: img(200, url=EXT_IMG, content_type="image/png", size=2_000_000),
+                lambda: img(200, content_type="application/octet-stream", size=BIG)],
          passes=[lambda: img(200, content_type="image/jpeg", size=150_000),
                  lambda: img(200, content_type="image/jpeg", size=IMAGE_MAX_BYTES),
                  lambda: img(200, content_type="image/jpeg"),  # no Content-Length
                  # a soft-404 HTML page behind an image URL is not a heavy image
                  lambda: img(200, content_type="text/html", size=BIG),
+                lambda: img(200, content_type="text/plain; charset=utf-8", size=BIG),
                  lambda: img(404, content_type="image/jpeg", size=BIG),
                  lambda: code(200, content_type="text/css", size=BIG)]),
 ]
