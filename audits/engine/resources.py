@@ -209,7 +209,9 @@ def plan(site: SiteView, options: CrawlOptions) -> tuple[dict[str, ResourceStatu
             ranked.append((rank, -target.inlinks, url,
                            _Job(url, host_of(url), True, EXTERNAL_HOST_CONCURRENCY)))
     ranked.sort(key=lambda item: item[:3])
-    return known, [job for *_, job in ranked]
+    # Every URL costs at least one request: more than the cap could never be checked (and a
+    # short list keeps the scheduler's scan for a free host cheap).
+    return known, [job for *_, job in ranked[:max(0, options.max_resource_checks)]]
 
 
 class _Runner:
