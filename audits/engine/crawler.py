@@ -30,6 +30,7 @@ from .frontier import CrawlFrontier, QueuedURL
 from .parse import resolved_canonical
 from .pool import ParsePool
 from .probes import PROBE_WAIT_FACTOR, HostVariants, probe_variants
+from .resources import check_resources
 from .robots import RobotsPolicy, fetch_robots
 from .score import compute_score_from_counts
 from .site import PageRecord, SiteView
@@ -132,9 +133,6 @@ class Crawler:
                     if not driver.done():
                         driver.cancel()
                 if not self.cancel.is_set():
-                    # Local import for now; it can join the module imports at the top.
-                    from .resources import check_resources
-
                     await check_resources(fetcher, self.site, self.options, cancel=self.cancel)
             self._finish()
         finally:

@@ -34,6 +34,8 @@ def _routes(manifest: dict, base_holder: list[str]):
             kind = "text/plain" if path == "/robots.txt" else "application/xml"
             return Route((SITE_DIR / path.lstrip("/")).read_text().replace("{base}", base),
                          headers={"Content-Type": kind})
+        if path == "/images/huge.png":  # 300 KB: over the image size threshold
+            return Route(PNG_1PX + bytes(300 * 1024), headers={"Content-Type": "image/png"})
         if path.startswith("/static/"):
             if path.endswith(".css"):
                 return Route("body{font-family:sans-serif}", headers={"Content-Type": "text/css"})
