@@ -12,8 +12,7 @@ REF_HEAD = ("https://developers.google.com/search/docs/crawling-indexing/"
             "valid-page-metadata#use-valid-elements-in-the-head-element")
 REF_OBSOLETE = "https://html.spec.whatwg.org/multipage/obsolete.html#non-conforming-features"
 REF_PLUGINS = "https://developer.chrome.com/docs/lighthouse/seo/plugins"
-REF_IFRAMES = ("https://developers.google.com/search/docs/crawling-indexing/"
-               "google-common-crawlers")
+REF_IFRAMES = "https://developer.mozilla.org/en-US/docs/Web/HTML/Element/iframe"
 
 
 @page_check(
@@ -99,3 +98,25 @@ def canonical_outside_head(page: PageContext) -> dict[str, Any] | None:
     if facts is None or not facts.ignored_canonicals or facts.head_breaker is not None:
         return None
     return {"canonicals": list(facts.ignored_canonicals[:5])}
+
+
+@page_check(
+    "seo.html.internal_iframe", category="mobile", severity=Severity.NOTICE,
+    title="Own content shown through an iframe",
+    why="A framed document is a separate URL: search engines may index it on its own and do "
+        "not reliably credit its text and links to the page that embeds it (Google tries, "
+        "without guarantee). Third-party embeds such as videos and maps are expected and not "
+        "reported.",
+    fix="Put the site's own content into the page's HTML (server-side include or template) "
+        "instead of framing another page of the same site.",
+    reference=REF_IFRAMES)
+def internal_iframe(page: PageContext) -> dict[str, Any] | None:
+    """<iframe> elements whose src is a page of the same site."""
+    facts = html_facts(page)
+    if facts is None:
+        return None
+    framed = [link.url for link in facts.links
+              if link.kind == "iframe" and link.internal and link.url and link.url != facts.url]
+    if not framed:
+        return None
+    return {"count": len(framed), "examples": framed[:5]}

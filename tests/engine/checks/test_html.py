@@ -44,6 +44,11 @@ CASES = [
                 lambda: page(doc(body='<h1>Hi</h1><object data="/a.swf"></object>'))],
          passes=[lambda: page(doc()),
                  lambda: page(doc(body='<h1>Hi</h1><video src="/a.mp4"></video>'))]),
+    Case("seo.html.internal_iframe",
+         fails=[lambda: page(doc(body='<h1>Hi</h1><iframe src="/widgets/prices"></iframe>'))],
+         passes=[lambda: page(doc()),
+                 lambda: page(doc(body='<h1>Hi</h1><iframe src="https://www.youtube.com/embed/x">'
+                                       '</iframe>'))]),
     Case("seo.html.frameset",
          fails=[lambda: page('<!doctype html><html lang="en"><head><title>Frames</title></head>'
                              '<frameset cols="50%,50%"><frame src="/a"><frame src="/b">'
