@@ -47,6 +47,11 @@ http {{
         text/plain txt;
         application/xml xml;
         image/x-icon ico;
+        image/png png;
+        image/jpeg jpg jpeg;
+        image/gif gif;
+        image/webp webp;
+        image/svg+xml svg;
     }}
     default_type application/octet-stream;
     access_log off;
