@@ -8,6 +8,7 @@ per page are capped by site.MAX_HREFLANGS_PER_PAGE), so the work is linear in th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -171,21 +172,28 @@ _LANGUAGE_ALIASES = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro",
 _NOT_ANSWERS = frozenset({"robots_blocked", "too_large"})
 
 
+@functools.lru_cache(maxsize=4096)
+def _valid_value(value: str) -> bool:
+    # A site uses a handful of values on every page: validate each once.
+    return hreflang_problem(value) is None
+
+
 def _live_html(record: PageRecord) -> bool:
     return (record.is_html and record.status == 200 and record.error is None
             and not record.redirect_hops)
 
 
 def _annotations(site: SiteView) -> Iterator[tuple[PageRecord, str, PageRecord]]:
-    """(indexable page, hreflang value, crawled target) for each annotation of an indexable
-    200 HTML page that names another crawled URL. Targets never crawled (other hosts, out of
-    scope) cannot be judged and are left out."""
+    """(indexable page, hreflang value, crawled target) for each valid annotation of an
+    indexable 200 HTML page that names another crawled URL. Targets never crawled (other
+    hosts, out of scope) cannot be judged, and invalid values are ignored by search engines
+    (seo.hreflang.invalid_code), so both are left out."""
     pages = site.pages
     for record in pages.values():
         if not record.hreflangs or not record.indexable or not _live_html(record):
             continue
         for lang, url in record.hreflangs:
-            if url and url != record.url:
+            if url and url != record.url and _valid_value(lang):
                 target = pages.get(url)
                 if target is not None and target.error not in _NOT_ANSWERS:
                     yield record, lang, target
@@ -325,8 +333,6 @@ def hreflang_lang_mismatch(site: SiteView) -> Iterator[Finding]:
     lang attribute are not judged."""
     def mismatch(record: PageRecord, lang: str, target: PageRecord) -> dict[str, Any] | None:
         if not target.lang or not _live_html(target) or lang.strip().lower() == "x-default":
-            return None
-        if hreflang_problem(lang) is not None:
             return None
         declared = _language(target.lang)
         if len(declared) != 2 or not declared.isalpha():

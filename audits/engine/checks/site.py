@@ -119,19 +119,21 @@ def content_duplicate(site: SiteView) -> Iterator[Finding]:
     fix="Update or remove the links on the listed pages, or restore/redirect the target URL.",
     reference=REF_LINKS)
 def broken_internal_links(site: SiteView) -> Iterator[Finding]:
-    """One finding per crawled link target that answered 4xx/5xx or failed to fetch and is
-    referenced by another page (an error page naming itself, e.g. its own canonical, is not a
-    link; sitemap-only URLs are the sitemap checks' job)."""
+    """One finding per crawled URL that answered 4xx/5xx or failed to fetch and that other
+    crawled pages link to with <a href>. Canonicals, hreflang, images, CSS and scripts naming
+    a broken URL have their own checks; an error page naming itself is not a link."""
     pages = site.pages
     for url, target in site.targets.items():
+        if not target.page_links:
+            continue
         record = pages.get(url)
-        if record is None or not target.sources:
+        if record is None:
             continue
         failed = record.error is not None and record.error not in _NOT_BROKEN_ERRORS
         if record.status >= 400 or failed:
             yield Finding("seo.links.broken_internal", url, {
-                "status": record.status, "error": record.error, "inlinks": target.inlinks,
-                "sources": link_sources(site, url)})
+                "status": record.status, "error": record.error, "inlinks": target.page_links,
+                "sources": link_sources(site, url, kind="a")})
 
 
 @site_check(

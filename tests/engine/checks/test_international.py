@@ -71,6 +71,9 @@ CASES = [
                 lambda: site(version(EN), version(DE, hreflangs=()))],
          passes=[lambda: site(version(EN), version(DE)),
                  lambda: site(version(EN)),  # DE not crawled: cannot judge
+                 # an invalid value is ignored anyway (seo.hreflang.invalid_code)
+                 lambda: site(version(EN, hreflangs=(("en", EN), ("german", DE))),
+                              version(DE, hreflangs=(("de", DE),))),
                  # the return link is in the sitemap instead
                  lambda: with_sitemap(site(version(EN), version(DE, hreflangs=())),
                                       {DE: (("de", DE), ("en", EN))}),

@@ -172,10 +172,14 @@ def test_site_checks_are_linear():
 
     def elapsed(n):
         view = build(n)
-        start = time.perf_counter()
-        for code in ("seo.title.duplicate", "seo.content.duplicate", "seo.links.broken_internal"):
-            run(code, view)
-        return time.perf_counter() - start
+        best = float("inf")
+        for _ in range(3):  # best of three: a GC pause or a busy CPU is not quadratic growth
+            start = time.perf_counter()
+            for code in ("seo.title.duplicate", "seo.content.duplicate",
+                         "seo.links.broken_internal"):
+                run(code, view)
+            best = min(best, time.perf_counter() - start)
+        return best
 
     small, big = elapsed(2_000), elapsed(20_000)
     assert big < small * 30  # quadratic would be ~100x
@@ -192,12 +196,15 @@ def test_link_to_redirect_names_destination_and_link_sources():
         (HOME, "Alpha"), (B, "alpha")]
 
 
-def test_broken_link_needs_a_reference_from_another_page():
-    view = site(record(HOME), record(A, status=404, in_sitemap=True))
+def test_broken_link_needs_an_a_link_from_another_page():
+    view = site(record(HOME), record(B), record(A, status=404, in_sitemap=True))
     view.add_link(A, A, "", "canonical")  # the error page names itself
+    view.add_link(B, A, "", "canonical")  # seo.canonical.to_error
+    view.add_link(HOME, A, "", "img")  # seo.images.broken_internal
     assert not fires("seo.links.broken_internal", view)
-    view.add_link(HOME, A, "", "img")
-    assert fires("seo.links.broken_internal", view)
+    view.add_link(HOME, A, "Alpha", "a")
+    [finding] = run("seo.links.broken_internal", view)
+    assert finding.details["sources"] == [{"url": HOME, "anchor": "Alpha", "kind": "a"}]
 
 
 def test_broken_link_keeps_five_sources_with_anchors():
