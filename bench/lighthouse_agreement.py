@@ -86,9 +86,12 @@ SITE_SCOPED = frozenset({"robots-txt"})
 
 
 def robots_txt_codes() -> tuple[str, ...]:
-    """Registered seo.robots.* codes that are about robots.txt itself, not a blocked page."""
+    """Registered seo.robots.* codes that say robots.txt itself is faulty. Not those about a
+    blocked page, and not seo.robots.missing: having no robots.txt (404) is valid per RFC 9309
+    and Lighthouse passes it; our notice only informs."""
     return tuple(sorted(code for code in REGISTRY if code.startswith("seo.robots.")
-                        and code not in MAPPING["is-crawlable"] and "blocked" not in code))
+                        and code not in MAPPING["is-crawlable"] and "blocked" not in code
+                        and code != "seo.robots.missing"))
 
 
 def active_mapping() -> dict[str, tuple[str, ...]]:

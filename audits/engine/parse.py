@@ -561,8 +561,9 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
         # Lexbor parses with scripting off, so a <noscript><img> in <head> ends the head for it
         # but not for browsers or Google: only a real breaker in the source counts.
         breaker, head_start, head_end = scan_head(text)
-        real_head_canonicals = 0 if breaker is not None else \
-            len(_CANONICAL_TAG.findall(text, head_start, head_end))
+        # Canonicals the source has in <head> beyond those Lexbor also placed there.
+        real_head_canonicals = 0 if breaker is not None else max(
+            0, len(_CANONICAL_TAG.findall(text, head_start, head_end)) - len(canonical_tags))
         for raw_canonical, url in body_canonicals:
             if real_head_canonicals > 0:
                 real_head_canonicals -= 1

@@ -129,6 +129,7 @@ def parse_robots(url: str, data: bytes, *, token: str, status: int = 200, size: 
 def _scan_lines(text: str, policy: RobotsPolicy) -> None:
     """Record invalid lines and the user agents named (protego exposes neither)."""
     agents: set[str] = set()
+    seen_agent = False
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -138,11 +139,23 @@ def _scan_lines(text: str, policy: RobotsPolicy) -> None:
         if not colon or name not in KNOWN_DIRECTIVES:
             # protego also reads "User-agent foo" (no colon); accept what it accepts.
             words = line.lower().split()
+            if words[0] in ("user-agent", "useragent") or words[:2] == ["user", "agent"]:
+                seen_agent = True
             if not (words[0] in KNOWN_DIRECTIVES or " ".join(words[:2]) in KNOWN_DIRECTIVES):
                 policy.invalid_line_count += 1
                 if len(policy.invalid_lines) < MAX_INVALID_LINES:
                     policy.invalid_lines.append((number, raw.strip()[:_LINE_PREVIEW]))
             continue
+        if name in ("allow", "disallow") and not seen_agent:
+            # RFC 9309 section 2.1: rules belong to a group that starts with user-agent lines;
+            # crawlers (Google included) ignore a rule that comes before any of them.
+            policy.invalid_line_count += 1
+            if len(policy.invalid_lines) < MAX_INVALID_LINES:
+                policy.invalid_lines.append(
+                    (number, raw.strip()[:_LINE_PREVIEW] + "  [before any User-agent line]"))
+            continue
+        if name in ("user-agent", "useragent", "user agent"):
+            seen_agent = True
         if name in ("user-agent", "useragent", "user agent") and len(agents) < MAX_USER_AGENTS:
             agent = value.strip().lower()
             if agent and agent not in agents:

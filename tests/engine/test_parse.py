@@ -454,3 +454,10 @@ def test_icon_links_get_their_accessible_name():
                    b'<a href="/nothing"><svg></svg></a></body></html>')
     assert [link.anchor for link in facts.links if link.kind == "a"] == [
         "Shopping cart", "Search", ""]
+
+
+def test_a_second_canonical_in_the_body_does_not_conflict_with_the_head_one():
+    facts = _facts(b'<html><head><title>t</title><link rel="canonical" href="/p"></head><body>'
+                   b'<p>x</p><link rel="canonical" href="/other"></body></html>')
+    assert facts.canonical_urls == ("https://example.com/p",)
+    assert facts.ignored_canonicals == ("/other",)

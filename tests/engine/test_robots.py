@@ -161,3 +161,12 @@ def test_more_specific_allow_wins(rule, extra):
     data = f"User-agent: *\nDisallow: /\nAllow: {prefix}\n".encode()
     policy = parse_robots("https://e.com/robots.txt", data, token="SEOAuditBot")
     assert policy.allowed("https://e.com" + prefix + "".join("/" + e for e in extra))
+
+
+def test_rules_before_any_user_agent_are_invalid():
+    data = b"# shop\nDisallow: /cart/\nSitemap: https://example.com/s.xml\nUser-agent: *\nDisallow: /x\n"
+    policy = parse_robots("https://example.com/robots.txt", data, token="SEOAuditBot")
+    assert policy.invalid_lines == [(2, "Disallow: /cart/  [before any User-agent line]")]
+    lenient = parse_robots("https://example.com/robots.txt", b"User-agent *\nDisallow: /x\n",
+                           token="SEOAuditBot")
+    assert lenient.invalid_lines == []
