@@ -3,8 +3,6 @@ targets, sitemap and robots.txt consistency."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from audits.engine.types import CrawlOptions
@@ -163,26 +161,20 @@ def test_broken_link_finding_names_sources_and_anchors():
         {"url": HOME, "anchor": "Alpha page", "kind": "a"}, {"url": B, "anchor": "alpha", "kind": "a"}]
 
 
-def test_site_checks_are_linear():
-    def build(n):
-        pages = [record(f"https://example.com/p{i}", title=f"T{i % 50}", content_hash=f"h{i % 7}",
-                        status=404 if i % 10 == 0 else 200) for i in range(n)]
-        links = tuple((pages[i].url, pages[(i * 7 + 1) % n].url, "x") for i in range(n))
-        return site(*pages, links=links)
-
-    def elapsed(n):
-        view = build(n)
-        best = float("inf")
-        for _ in range(3):  # best of three: a GC pause or a busy CPU is not quadratic growth
-            start = time.perf_counter()
-            for code in ("seo.title.duplicate", "seo.content.duplicate",
-                         "seo.links.broken_internal"):
-                run(code, view)
-            best = min(best, time.perf_counter() - start)
-        return best
-
-    small, big = elapsed(2_000), elapsed(20_000)
-    assert big < small * 30  # quadratic would be ~100x
+def test_site_checks_handle_a_large_index():
+    """20,000 records with duplicate titles and content, and broken pages linked: the checks
+    group them correctly (speed is measured by the benchmarks, not asserted here)."""
+    n = 20_000
+    pages = [record(f"https://example.com/p{i}", title=f"T{i % 50}", content_hash=f"h{i % 7}",
+                    status=404 if i % 10 == 0 else 200) for i in range(n)]
+    links = tuple((pages[i].url, pages[(i * 7 + 1) % n].url, "x") for i in range(n))
+    view = site(*pages, links=links)
+    titles = run("seo.title.duplicate", view)
+    assert len({f.details.get("title", f.url) for f in titles}) <= 50 and titles
+    broken = run("seo.links.broken_internal", view)
+    linked_broken = {pages[(i * 7 + 1) % n].url for i in range(n)} & {
+        p.url for p in pages if p.status == 404}
+    assert {f.url for f in broken} == linked_broken
 
 
 def test_link_to_redirect_names_destination_and_link_sources():
