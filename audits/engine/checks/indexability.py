@@ -29,13 +29,19 @@ MAX_CANONICAL_HOPS = 10
         "no action is needed.",
     reference="https://developers.google.com/search/docs/crawling-indexing/block-indexing")
 def noindex(page: PageContext) -> dict[str, Any] | None:
-    """noindex (or none) applies to us or Googlebot, from a meta tag or the HTTP header."""
+    """noindex (or none) applies to us or Googlebot, from a meta tag or the HTTP header, or an
+    unavailable_after date has passed."""
     fetch = page.fetch
     if fetch.status != 200 or fetch.error or fetch.redirect_chain:
         return None
     sources = directive_sources(fetch, page.facts, "noindex",
                                 robots_token=page.options.robots_token)
-    return {"sources": sources} if sources else None
+    if sources:
+        return {"sources": sources}
+    if page.indexability_reason.startswith("unavailable_after"):
+        # A past unavailable_after date removes the page from results like a noindex.
+        return {"sources": [page.indexability_reason]}
+    return None
 
 
 @page_check(

@@ -97,6 +97,24 @@ def hreflang_invalid_url(page: PageContext) -> dict[str, Any] | None:
 
 
 @page_check(
+    "seo.hreflang.relative", category="international", severity=Severity.WARNING,
+    title="hreflang URL is not fully qualified",
+    why="Google requires hreflang alternates to be fully-qualified URLs, including the scheme "
+        "(https://example.com/de/); a relative href such as /de/ may be ignored.",
+    fix="Write every hreflang href as an absolute URL with https:// and the host.",
+    reference=REF_HREFLANG)
+def hreflang_relative(page: PageContext) -> dict[str, Any] | None:
+    """<link rel=alternate hreflang> (or Link header) whose href is relative."""
+    facts = html_facts(page)
+    if facts is None or not facts.hreflangs:
+        return None
+    relative = [link.raw_href for link in facts.links
+                if link.kind == "hreflang" and link.url and link.raw_href
+                and not link.raw_href.lower().startswith(("http://", "https://"))]
+    return {"count": len(relative), "hrefs": examples(relative)} if relative else None
+
+
+@page_check(
     "seo.hreflang.missing_self", category="international", severity=Severity.WARNING,
     title="hreflang annotations do not include the page itself",
     why="Each language version must list itself as well as the others; without the "

@@ -26,8 +26,12 @@ CASES = [
          fails=[lambda: page(doc(extra_head=NOINDEX_META)),
                 lambda: page(doc(extra_head='<meta name="googlebot" content="none">')),
                 lambda: page(doc(), headers={"X-Robots-Tag": "noindex"}),
-                lambda: page(doc(), headers={"X-Robots-Tag": "googlebot: noindex, nofollow"})],
+                lambda: page(doc(), headers={"X-Robots-Tag": "googlebot: noindex, nofollow"}),
+                lambda: page(doc(extra_head='<meta name="robots" content="unavailable_after: '
+                                            '2015-01-01">'))],
          passes=[lambda: page(doc()),
+                 lambda: page(doc(extra_head='<meta name="robots" content="unavailable_after: '
+                                             '2099-01-01">')),
                  lambda: page(doc(extra_head='<meta name="bingbot" content="noindex">')),
                  lambda: page(doc(), headers={"X-Robots-Tag": "otherbot: noindex"}),
                  lambda: page(doc(), headers={"X-Robots-Tag": "max-snippet: 20, noarchive"}),
