@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from audits.engine.probes import HostVariants, ProbeOutcome
-from tests.engine.checks.helpers import Case, doc, fires, page, params, record, run, site
+from tests.engine.checks.helpers import Case, doc, page, record, run, site
 
 HTTP_URL = "http://example.com/page"
 SECURE = "https://example.com/"
@@ -95,15 +93,6 @@ CASES = [
                  lambda: probed(start=None, https=None)]),
 ]
 
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "fails"))
-def test_check_flags_failing_page(code, factory):
-    assert fires(code, factory())
-
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "passes"))
-def test_check_leaves_passing_page_alone(code, factory):
-    assert not fires(code, factory())
 
 
 def test_security_headers_finding_lists_what_is_missing():

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.engine.checks.helpers import Case, doc, fires, page, params, run
+from tests.engine.checks.helpers import Case, doc, page, run
 
 SIZED = 'width="10" height="10"'
 LONG_ALT = ("Red cotton summer dress with a floral print, short sleeves, a knee-length skirt and "
@@ -62,15 +60,6 @@ CASES = [
                  lambda: page(doc(body=gallery(20)), status=404)]),
 ]
 
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "fails"))
-def test_check_flags_failing_page(code, factory):
-    assert fires(code, factory())
-
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "passes"))
-def test_check_leaves_passing_page_alone(code, factory):
-    assert not fires(code, factory())
 
 
 def test_alt_missing_lists_absolute_image_urls():

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.engine.checks.helpers import URL, Case, doc, fires, page, params, record, run, site
+from tests.engine.checks.helpers import URL, Case, doc, fires, page, record, run, site
 
 NOINDEX_META = '<meta name="robots" content="noindex, follow">'
 A, B, C, D = (f"https://example.com/{name}" for name in "abcd")
@@ -115,15 +113,6 @@ CASES = [
 
 ]
 
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "fails"))
-def test_check_flags_failing_page(code, factory):
-    assert fires(code, factory())
-
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "passes"))
-def test_check_leaves_passing_page_alone(code, factory):
-    assert not fires(code, factory())
 
 
 def test_noindex_names_its_sources():

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.engine.checks.helpers import Case, doc, fires, page, params, run
+from tests.engine.checks.helpers import Case, doc, fires, page, run
 
 
 def many_links(count: int) -> str:
@@ -56,15 +54,6 @@ CASES = [
                  lambda: page(doc(body=many_links(2000) + many_images(2000)))]),
 ]
 
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "fails"))
-def test_check_flags_failing_page(code, factory):
-    assert fires(code, factory())
-
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "passes"))
-def test_check_leaves_passing_page_alone(code, factory):
-    assert not fires(code, factory())
 
 
 def test_uncrawlable_details_count_reasons_and_bound_examples():

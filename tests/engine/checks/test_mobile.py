@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from audits.engine.parse_limits import MAX_BLOCK_DEPTH
-from tests.engine.checks.helpers import Case, doc, fires, page, params, run
+from tests.engine.checks.helpers import Case, doc, page, run
 
 LATIN1_DOC = doc(body="<h1>Café crème</h1>", charset=False).encode("cp1252")
 LATE_CHARSET = doc(extra_head="<!--" + "x" * 1100 + '--><meta charset="utf-8">', charset=False)
@@ -83,15 +81,6 @@ CASES = [
                                        + '<svg><path d="' + "M 1 2 L 3 4 " * 3000 + '"/></svg>'))]),
 ]
 
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "fails"))
-def test_check_flags_failing_page(code, factory):
-    assert fires(code, factory())
-
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "passes"))
-def test_check_leaves_passing_page_alone(code, factory):
-    assert not fires(code, factory())
 
 
 def test_charset_not_utf8_reports_declared_and_used_encoding():

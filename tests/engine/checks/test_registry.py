@@ -8,10 +8,12 @@ import pkgutil
 import re
 from pathlib import Path
 
+import pytest
+
 import tests.engine.checks as cases_package
 from audits.engine.checks.registry import CATEGORIES, REGISTRY, run_page_checks, run_site_checks
 from audits.engine.types import Severity
-from tests.engine.checks.helpers import doc, page, site
+from tests.engine.checks.helpers import doc, fires, page, params, site
 
 #: Every test module of this package that declares `CASES` (found, not listed, so adding a
 #: check module and its test module needs no edit here).
@@ -20,6 +22,19 @@ CASE_MODULES = tuple(
                           for info in pkgutil.iter_modules(cases_package.__path__)
                           if info.name.startswith("test_"))
     if hasattr(module, "CASES"))
+ALL_CASES = [case for module in CASE_MODULES for case in module.CASES]
+
+
+@pytest.mark.parametrize(("code", "factory"), params(ALL_CASES, "fails"))
+def test_check_flags_its_failing_cases(code, factory):
+    assert fires(code, factory())
+
+
+@pytest.mark.parametrize(("code", "factory"), params(ALL_CASES, "passes"))
+def test_check_leaves_its_passing_cases_alone(code, factory):
+    assert not fires(code, factory())
+
+
 #: Checks that cannot be exercised through a page and have a dedicated test instead.
 DEDICATED_TESTS = {"engine.check_error": "test_check_error_recorded_when_a_check_raises"}
 

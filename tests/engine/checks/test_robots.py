@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from audits.engine.robots import ALLOW_ALL, DISALLOW_ALL, RobotsPolicy, parse_robots
 from audits.engine.site import SiteView
-from tests.engine.checks.helpers import Case, fires, params, record, run, site
+from tests.engine.checks.helpers import Case, record, run, site
 
 HOME = "https://example.com/"
 ROBOTS_URL = "https://example.com/robots.txt"
@@ -100,15 +98,6 @@ CASES = [
                                      resources=((HOME, CSS, "css"),))]),
 ]
 
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "fails"))
-def test_check_flags_failing_site(code, factory):
-    assert fires(code, factory())
-
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "passes"))
-def test_check_leaves_passing_site_alone(code, factory):
-    assert not fires(code, factory())
 
 
 def test_invalid_lines_give_line_numbers_and_text():

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from tests.engine.checks.helpers import Case, doc, fires, page, params, run
+from tests.engine.checks.helpers import Case, doc, page, run
 
 HEAD_NO_OG = '<meta charset="utf-8"><title>A descriptive page title of decent length</title>'
 
@@ -147,15 +145,6 @@ CASES = [
                  lambda: page(doc(head=HEAD_NO_OG), status=404)]),
 ]
 
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "fails"))
-def test_check_flags_failing_page(code, factory):
-    assert fires(code, factory())
-
-
-@pytest.mark.parametrize(("code", "factory"), params(CASES, "passes"))
-def test_check_leaves_passing_page_alone(code, factory):
-    assert not fires(code, factory())
 
 
 def test_og_incomplete_names_missing_properties():
