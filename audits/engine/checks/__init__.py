@@ -3,6 +3,8 @@
 from . import (  # noqa: F401 - imported for their @page_check/@site_check registrations
     content,
     crawlability,
+    geo_access,
+    geo_llms,
     html,
     https,
     images,

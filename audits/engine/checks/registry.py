@@ -37,6 +37,7 @@ CATEGORIES = {
     "structured_data": "Structured data & social",
     "sitemaps": "Sitemaps",
     "url": "URL hygiene",
+    "geo": "GEO (AI answer engines)",
 }
 
 
