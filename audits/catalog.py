@@ -55,7 +55,8 @@ def render_markdown(items: Iterable[Check]) -> str:
             lines += [
                 f"### `{check.code}` — {_cell(check.title)}",
                 "",
-                f"*{check.severity}*, {scope}. [Reference]({check.reference})",
+                f"*{check.severity}*{', informational (not scored)' if check.informational else ''}"
+                f", {scope}. [Reference]({check.reference})",
                 "",
                 f"**Why it matters.** {_cell(check.why)}",
                 "",

@@ -573,6 +573,8 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
                 ignored_canonicals.append(raw_canonical)
         if breaker is None:
             in_body = []
+    # A byte search first: the attribute is rare, the CSS query is not free.
+    data_nosnippet = len(tree.css("[data-nosnippet]")) if b"data-nosnippet" in body else 0
     word_count, visible_bytes, content_hash, fingerprint = _visible_text_stats(tree)
     html_bytes = len(body)
 
@@ -615,4 +617,5 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
         simhash=fingerprint,
         header_hreflangs=tuple(header_hreflangs),
         ignored_canonicals=tuple(ignored_canonicals),
+        data_nosnippet=data_nosnippet,
     )

@@ -48,7 +48,7 @@ def _scored(code: str) -> _Scored | None:
     if code.startswith("engine."):
         return None
     check = REGISTRY.get(code)
-    if check is None:
+    if check is None or check.informational:
         return None
     return _Scored(code, check.category, check.severity)
 

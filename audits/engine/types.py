@@ -277,6 +277,8 @@ class PageFacts:
     header_hreflangs: tuple[tuple[str, str], ...] = ()
     #: rel=canonical hrefs found outside <head>, which Google ignores (not in canonical_tags).
     ignored_canonicals: tuple[str, ...] = ()
+    #: Elements carrying the data-nosnippet attribute (text hidden from snippets/AI answers).
+    data_nosnippet: int = 0
 
 
 @_fast_pickle

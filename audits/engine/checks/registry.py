@@ -66,11 +66,14 @@ class Check:
     fix: str
     reference: str
     func: Callable[..., Any]
+    #: Reports a state rather than a problem (e.g. the training-bot policy): never scored.
+    informational: bool = False
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code, "scope": self.scope, "category": self.category,
-            "severity": self.severity, "title": self.title, "why": self.why,
+            "severity": self.severity, "informational": self.informational,
+            "title": self.title, "why": self.why,
             "fix": self.fix, "reference": self.reference,
         }
 
@@ -79,7 +82,8 @@ REGISTRY: dict[str, Check] = {}
 
 
 def _register(scope: str, code: str, *, category: str, severity: str, title: str, why: str,
-              fix: str, reference: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              fix: str, reference: str = "",
+              informational: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     if category not in CATEGORIES:
         raise ValueError(f"{code}: unknown category {category!r}")
     if severity not in Severity.ALL:
@@ -89,17 +93,17 @@ def _register(scope: str, code: str, *, category: str, severity: str, title: str
         if code in REGISTRY:
             raise ValueError(f"duplicate check code {code}")
         REGISTRY[code] = Check(code, scope, category, severity, title, why.strip(),
-                               fix.strip(), reference, func)
+                               fix.strip(), reference, func, informational)
         return func
 
     return decorator
 
 
-def page_check(code: str, **meta: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def page_check(code: str, **meta: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return _register("page", code, **meta)
 
 
-def site_check(code: str, **meta: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def site_check(code: str, **meta: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return _register("site", code, **meta)
 
 
