@@ -27,6 +27,7 @@ from .analyze import analyze_page
 from .checks.registry import REGISTRY, run_site_checks
 from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
+from .llms_txt import fetch_llms_txt
 from .parse import resolved_canonical
 from .pool import ParsePool
 from .probes import PROBE_WAIT_FACTOR, HostVariants, probe_variants
@@ -177,6 +178,7 @@ class Crawler:
                 self.site.sitemap_hreflangs = sitemaps.hreflangs
                 for url in sitemaps.urls:
                     self.frontier.add_sitemap_url(url)
+            self.site.llms_txt = await fetch_llms_txt(fetcher, origin, opts, robots)
         except BaseException:
             if probing is not None:
                 probing.cancel()

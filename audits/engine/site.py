@@ -133,6 +133,9 @@ class SiteView:
     #: hreflang annotations from sitemaps (<xhtml:link rel="alternate">): normalized page URL
     #: -> ((hreflang, normalized href), ...), bounded by sitemaps.MAX_HREFLANG_PAIRS.
     sitemap_hreflangs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: /llms.txt and /llms-full.txt as fetched before the crawl (llms_txt.LlmsTxtInfo), None when
+    #: not fetched.
+    llms_txt: Any = None
 
     def add_link(self, source: str, target: str, anchor: str, kind: str) -> None:
         entry = self.targets[target]
