@@ -270,7 +270,9 @@ def interpret_llms_file(url: str, result: FetchResult) -> LlmsFile:
         reason = result.error_detail or f"HTTP {result.status}"
         return LlmsFile(state=MISSING, reason=reason, **common)
     data = result.body or b""
-    if "html" in result.content_type.lower() or looks_like_html(data):
+    if looks_like_html(data) or ("html" in result.content_type.lower()
+                                 and not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"#")):
+        # Markdown mislabelled text/html (it starts with its "# Title") is still read.
         return LlmsFile(state=MISSING, reason="an HTML page was served (soft 404)", **common)
     text = _decode(data)
     if text is None:

@@ -41,7 +41,8 @@ CASES = [
                  lambda: site(record(A)),
                  lambda: with_llms(site(record(A)), None, error="timeout"),
                  # Present but broken: reported as invalid, not missing.
-                 lambda: with_llms(site(record(A)), "Just some text\n")]),
+                 lambda: with_llms(site(record(A)), "Just some text\n"),
+                 lambda: with_llms(site(record(A)), VALID, content_type="text/html")]),
     Case("seo.geo.llms_txt_invalid",
          fails=[lambda: with_llms(site(record(A)), "Just some text\n"),
                 lambda: with_llms(site(record(A)), "# A\n\n## Docs\n- the A page\n"),
@@ -53,6 +54,8 @@ CASES = [
                  # Markdown served with a generic content type is still read.
                  lambda: with_llms(site(record(A)), VALID, content_type="application/octet-stream"),
                  lambda: with_llms(site(record(A)), VALID.replace("\n", "\r\n")),
+                 # Markdown mislabelled as text/html is read as markdown.
+                 lambda: with_llms(site(record(A)), VALID, content_type="text/html"),
                  # Relative links, link titles, " - " notes and prose inside sections are fine.
                  lambda: with_llms(site(record(A)), "# A\n\n## Docs\nSome prose.\n"
                                    '- [A](/a "The A page") - notes\n* [B](b.md)\n'),
