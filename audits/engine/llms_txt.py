@@ -166,14 +166,16 @@ def parse_llms_txt(text: str, *, base_url: str | None = None) -> LlmsTxt:
     in_summary = False
     content_before_h1 = False
     sections: list[LlmsSection] = []
-    #: The open section: title, line, links, list items seen (links or not).
+    #: The open section: title, line, links, lines of content seen (items, prose).
     current: tuple[str, int, list[LlmsLink], list[int]] | None = None
     in_fence = False
 
     def close_section() -> None:
         if current is not None:
             name, line, links, items = current
-            if not items:  # a section of broken items is reported item by item
+            # Only a bare heading is empty: broken items are reported one by one, and prose
+            # under an H2 is still read by whoever reads the file.
+            if not items:
                 problems.add("section_empty", line, f"section '{name[:_PREVIEW]}' lists no links")
             sections.append(LlmsSection(name, line, tuple(links)))
 
@@ -216,13 +218,16 @@ def parse_llms_txt(text: str, *, base_url: str | None = None) -> LlmsTxt:
         in_summary = False
         if current is None:
             continue  # free paragraphs between the summary and the first section
+        current[3].append(number)
         item = _LIST_ITEM.match(raw)
         if item is None:
             continue  # prose or a sub-heading inside a section is allowed
-        current[3].append(number)
-        body = item.group(1).strip()
+        # "**[name](url)**": emphasis around the link does not hide it.
+        body = item.group(1).strip().lstrip("*_").lstrip()
         match = _LINK.match(body)
         if match is None:
+            if len(raw) - len(raw.lstrip()) >= 2:
+                continue  # a nested item under a link is a note about it, not a file entry
             spaced = _LINK_WITH_SPACES.match(body)
             if spaced is not None:
                 problems.add("invalid_url", number, f"invalid link URL: {spaced.group(2)[:_PREVIEW]!r}")
@@ -235,7 +240,8 @@ def parse_llms_txt(text: str, *, base_url: str | None = None) -> LlmsTxt:
         if not url:
             problems.add("invalid_url", number, f"invalid link URL: {href[:_PREVIEW]!r}")
             continue
-        notes = rest[1:].strip() if rest.startswith(":") else rest
+        rest = rest.lstrip("*_").strip()
+        notes = rest.lstrip(":-–— \t")  # ": notes" per the proposal; " - notes" is common
         current[2].append(LlmsLink(name, href, url, notes, number))
     close_section()
 

@@ -94,6 +94,15 @@ def test_each_problem_is_reported_with_its_line(text, expected):
     assert codes(text) == expected
 
 
+def test_tolerated_variations():
+    text = ("# T\n\n## About\n\nWe make widgets.\n\n## Docs\n- **[A](https://a.com)**: bold link\n"
+            "  - a nested note about A\n1. [B](https://b.com) - dash notes\n")
+    parsed = parse_llms_txt(text)
+    assert parsed.problems == ()
+    assert [(link.name, link.notes) for link in parsed.links] == [("A", "bold link"),
+                                                                  ("B", "dash notes")]
+
+
 def test_headings_inside_code_fences_are_not_headings():
     text = "# T\n\n```\n# not a title\n- not a link\n```\n\n## Docs\n- [A](https://a.com)\n"
     assert codes(text) == []
