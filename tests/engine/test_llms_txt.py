@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audits.engine.checks.geo_llms import propose_llms_txt, site_name
 from audits.engine.crawler import run_crawl
@@ -22,6 +24,7 @@ from audits.engine.llms_txt import (
     parse_llms_txt,
 )
 from audits.engine.robots import fetch_robots
+from audits.engine.urls import normalize_url
 from tests.conftest import crawl_options
 from tests.engine.checks.helpers import record, site
 from tests.sites import Route, html, serve
@@ -309,3 +312,22 @@ def test_proposal_keeps_awkward_urls_and_lone_pages():
     sections = {s.title: [(link.name, link.url) for link in s.links] for s in parsed.sections}
     assert sections["Pages"] == [("About us", "https://example.com/about")]
     assert ("/docs/a(1)", "https://example.com/docs/a%281%29") in sections["Docs"]
+
+
+@given(st.text(max_size=400))
+def test_parser_never_raises_and_keeps_problems_in_file_order(text):
+    parsed = parse_llms_txt(text, base_url="https://example.com/llms.txt")
+    lines = [p.line for p in parsed.problems]
+    assert lines == sorted(lines)
+    assert all(1 <= line <= max(1, len(text.splitlines())) for line in lines)
+
+
+@given(st.text(max_size=80), st.one_of(st.none(), st.text(max_size=80)),
+       st.lists(st.tuples(st.text(alphabet="abc-é()[] _%", min_size=1, max_size=12),
+                          st.one_of(st.none(), st.text(max_size=40))), max_size=6))
+def test_any_proposal_parses_without_problems(home_title, description, pages):
+    records = [record("https://example.com/", title=home_title, description=description)]
+    for i, (path, title) in enumerate(pages):
+        url = normalize_url(f"https://example.com/{i}/{path.strip('/') or 'x'}")
+        records.append(record(url, title=title))
+    assert parse_llms_txt(propose_llms_txt(site(*records))).problems == ()

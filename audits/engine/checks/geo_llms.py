@@ -215,7 +215,8 @@ def propose_llms_txt(site: SiteView) -> str:
         lines.append(f"## {_section_title(key) if key else 'Pages'}")
         lines.append("")
         for record in records[:PROPOSAL_LINKS]:
-            label = _link_name(record.title or "") or unquote(urlsplit(record.url).path)
+            label = (_link_name(record.title or "")
+                     or _link_name(unquote(urlsplit(record.url).path)))
             note = _one_line(record.description)
             lines.append(f"- [{label}]({_link_url(record.url)})" + (f": {note}" if note else ""))
         lines.append("")
