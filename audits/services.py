@@ -180,6 +180,8 @@ def summary_as_dict(summary: CrawlSummary) -> dict[str, Any]:
         "refused_urls": summary.rejected,
         "findings_by_severity": summary.findings_by_severity,
         "cancelled": summary.cancelled,
+        "ai_access": summary.ai_access,
+        "llms_txt_proposal": summary.llms_txt_proposal,
     }
 
 

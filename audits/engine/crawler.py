@@ -23,7 +23,9 @@ from typing import Any
 
 import structlog
 
+from .ai_agents import site_matrix
 from .analyze import analyze_page
+from .checks.geo_llms import propose_llms_txt
 from .checks.registry import REGISTRY, run_site_checks
 from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
@@ -76,6 +78,11 @@ class CrawlSummary:
     elapsed_s: float
     cancelled: bool = False
     findings_by_severity: dict[str, int] = field(default_factory=dict)
+    #: robots.txt verdict per AI agent for the start page and key pages (ai_agents.AccessMatrix
+    #: as a dict); None when robots.txt was not read.
+    ai_access: dict[str, Any] | None = None
+    #: An llms.txt drafted from the crawl (checks/geo_llms.propose_llms_txt), "" if no pages.
+    llms_txt_proposal: str = ""
 
 
 def default_parse_workers() -> int:
@@ -348,9 +355,19 @@ class Crawler:
             robots_error=robots.error if robots else None,
             sitemaps=self._sitemaps, rejected=dict(self.frontier.rejected),
             elapsed_s=round(time.monotonic() - self._started, 3),
-            cancelled=self.cancel.is_set(), findings_by_severity=dict(by_severity))
+            cancelled=self.cancel.is_set(), findings_by_severity=dict(by_severity),
+            ai_access=matrix.as_dict() if (matrix := site_matrix(self.site)) else None,
+            llms_txt_proposal=_llms_proposal(self.site))
         log.info("crawl.finish", url=self.start_url, pages=self.pages_crawled,
                  seconds=self.summary.elapsed_s, score=score.score)
+
+
+def _llms_proposal(site: SiteView) -> str:
+    try:
+        return propose_llms_txt(site) if site.pages else ""
+    except Exception:
+        log.exception("crawl.llms_txt_proposal_failed")
+        return ""
 
 
 def _unreachable_message(url: str, error: str | None, source: Any) -> str:
