@@ -33,6 +33,8 @@ class AIAgent:
     operator: str
     purpose: str
     docs: str
+    #: The User-Agent header the vendor documents ("" when we do not ship one).
+    user_agent: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +76,8 @@ class AccessMatrix:
 @lru_cache(maxsize=1)
 def load_agents() -> tuple[AIAgent, ...]:
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    agents = tuple(AIAgent(item["token"], item["operator"], item["purpose"], item["docs"])
-                   for item in data["agents"])
+    agents = tuple(AIAgent(item["token"], item["operator"], item["purpose"], item["docs"],
+                           item.get("user_agent", "")) for item in data["agents"])
     unknown = {agent.purpose for agent in agents} - set(PURPOSES)
     if unknown:
         raise ValueError(f"{DATA_FILE}: unknown purposes {sorted(unknown)}")

@@ -29,6 +29,7 @@ from .checks.geo_llms import propose_llms_txt
 from .checks.registry import REGISTRY, run_site_checks
 from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
+from .geo_live import live_agent_check
 from .llms_txt import fetch_llms_txt
 from .parse import resolved_canonical
 from .pool import ParsePool
@@ -142,6 +143,8 @@ class Crawler:
                         driver.cancel()
                 if not self.cancel.is_set():
                     await check_resources(fetcher, self.site, self.options, cancel=self.cancel)
+                if self.options.geo_live_check and not self.cancel.is_set():
+                    self.site.live_probes = await live_agent_check(self.site, self.options)
             self._finish()
         finally:
             if executor is not None:

@@ -130,6 +130,8 @@ class SiteView:
     resources: dict[str, Any] = field(default_factory=dict)
     #: Site-level probes (HTTP->HTTPS redirect, www/non-www, HSTS), see probes.py.
     variants: Any = None
+    #: GEO live check results (geo_live.LiveProbe tuple); None when the check was off.
+    live_probes: Any = None
     #: hreflang annotations from sitemaps (<xhtml:link rel="alternate">): normalized page URL
     #: -> ((hreflang, normalized href), ...), bounded by sitemaps.MAX_HREFLANG_PAIRS.
     sitemap_hreflangs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)

@@ -94,6 +94,9 @@ class CrawlOptions:
     max_resource_checks: int = 1000
     #: Wall-clock budget in seconds for all of those checks together.
     resource_budget_s: float = 60.0
+    #: GEO live check (off by default): fetch key pages as AI agents and as a browser and
+    #: compare the answers (WAF/CDN bot blocking). See geo_live.py.
+    geo_live_check: bool = False
 
 
 @_fast_pickle

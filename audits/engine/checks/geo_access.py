@@ -167,3 +167,28 @@ def noai(page: PageContext) -> dict[str, Any] | None:
     found = sorted({match.group(1).lower() for value in values
                     for match in _NOAI.finditer(value[:1000])})
     return {"directives": found} if found else None
+
+
+@site_check(
+    "seo.geo.agent_refused_live", category="geo", severity=Severity.WARNING,
+    title="AI agents get a different answer than browsers (bot blocking)",
+    why="Fetched with an AI answer agent's User-Agent, key pages were refused (403, 429, a "
+        "challenge or a stripped page) while a browser got them. CDN and WAF bot-management "
+        "rules often do this even when robots.txt allows the agent, so the site cannot be read "
+        "or cited by that engine.",
+    fix="Allow the agents you want in the CDN/WAF bot settings (verified-bot lists, or rules "
+        "matching their documented User-Agents and IP ranges), then re-run this check.",
+    reference="https://developers.cloudflare.com/bots/concepts/bot/")
+def agent_refused_live(site: SiteView) -> Iterator[Finding]:
+    """Live probes (option geo_live_check) where an agent's answer differed from a browser's."""
+    probes = site.live_probes or ()
+    differing = [probe for probe in probes if probe.difference]
+    if not differing:
+        return
+    agents = sorted({probe.agent for probe in differing})
+    yield Finding("seo.geo.agent_refused_live", None, {
+        "agents": agents,
+        "probes": [{"url": p.url, "agent": p.agent, "agent_status": p.agent_status,
+                    "browser_status": p.browser_status, "difference": p.difference}
+                   for p in differing[:20]],
+        "probed": len(probes)})

@@ -56,6 +56,9 @@ class Command(BaseCommand):
                             help="do not check images, CSS/JS and external links after the crawl")
         parser.add_argument("--no-external", action="store_true",
                             help="do not send any request to other hosts (external links, CDNs)")
+        parser.add_argument("--geo-live-check", action="store_true",
+                            help="also fetch key pages as AI agents and as a browser and compare "
+                                 "(finds WAF/CDN bot blocking)")
         parser.add_argument("--user-agent", default=None)
         parser.add_argument("--parse-workers", type=int, default=None)
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -96,7 +99,7 @@ class Command(BaseCommand):
                     "user_agent", "parse_workers"):
             if opts[key] is not None:
                 raw[key] = opts[key]
-        for flag in ("allow_private", "ignore_robots", "include_subdomains"):
+        for flag in ("allow_private", "ignore_robots", "include_subdomains", "geo_live_check"):
             if opts[flag]:
                 raw[flag] = True
         if opts["no_sitemaps"]:

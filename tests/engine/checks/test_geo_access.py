@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from audits.engine.geo_live import LiveProbe
 from audits.engine.robots import parse_robots
 from tests.engine.checks.helpers import Case, doc, page, record, run, site
 
@@ -13,6 +14,12 @@ def with_robots(text: str, status: int = 200):
     view = site(record(HOME), record(GUIDE), links=((HOME, GUIDE, "Guide"),))
     view.robots = parse_robots(HOME + "robots.txt", text.encode(), token="SEOAuditBot",
                                status=status)
+    return view
+
+
+def probed(*probes):
+    view = site(record(HOME))
+    view.live_probes = probes
     return view
 
 
@@ -42,6 +49,11 @@ CASES = [
     Case("seo.geo.training_policy",
          fails=[lambda: with_robots(TRAINING_ONLY), lambda: with_robots(OPEN)],
          passes=[lambda: site(record(HOME))]),  # no robots.txt read: nothing to summarise
+    Case("seo.geo.agent_refused_live",
+         fails=[lambda: probed(LiveProbe(HOME, "OAI-SearchBot", 403, 15, 200, 9000,
+                                         "agent refused with HTTP 403"))],
+         passes=[lambda: probed(LiveProbe(HOME, "OAI-SearchBot", 200, 9000, 200, 9000, "")),
+                 lambda: site(record(HOME))]),  # option off: no probes
     Case("seo.geo.snippet_restricted",
          fails=[lambda: page(doc(extra_head='<meta name="robots" content="nosnippet">')),
                 lambda: page(doc(), headers={"X-Robots-Tag": "max-snippet: 0"}),
