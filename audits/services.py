@@ -182,6 +182,7 @@ def summary_as_dict(summary: CrawlSummary) -> dict[str, Any]:
         "cancelled": summary.cancelled,
         "ai_access": summary.ai_access,
         "llms_txt_proposal": summary.llms_txt_proposal,
+        "resource_checks": summary.resource_checks,
     }
 
 

@@ -84,6 +84,8 @@ class CrawlSummary:
     ai_access: dict[str, Any] | None = None
     #: An llms.txt drafted from the crawl (checks/geo_llms.propose_llms_txt), "" if no pages.
     llms_txt_proposal: str = ""
+    #: The resource phase's figures (see SiteView.resource_stats); None when it did not run.
+    resource_checks: dict[str, Any] | None = None
 
 
 def default_parse_workers() -> int:
@@ -360,7 +362,8 @@ class Crawler:
             elapsed_s=round(time.monotonic() - self._started, 3),
             cancelled=self.cancel.is_set(), findings_by_severity=dict(by_severity),
             ai_access=matrix.as_dict() if (matrix := site_matrix(self.site)) else None,
-            llms_txt_proposal=_llms_proposal(self.site))
+            llms_txt_proposal=_llms_proposal(self.site),
+            resource_checks=self.site.resource_stats)
         log.info("crawl.finish", url=self.start_url, pages=self.pages_crawled,
                  seconds=self.summary.elapsed_s, score=score.score)
 

@@ -315,6 +315,11 @@ async def check_resources(fetcher: Fetcher, site: SiteView, options: CrawlOption
     except Exception:  # a bug here must cost the resource report, not the audit
         log.exception("resources.failed")
     outcomes = Counter(status.outcome for status in site.resources.values())
+    site.resource_stats = {"planned": planned, "checked": runner.checked,
+                           "unchecked": planned - runner.checked, "requests": runner.requests,
+                           "budget_spent": budget_spent, "outcomes": dict(outcomes),
+                           "max_requests": options.max_resource_checks,
+                           "budget_s": options.resource_budget_s}
     log.info("resources.checked", urls=runner.checked, requests=runner.requests,
              unchecked=planned - runner.checked, budget_spent=budget_spent,
              seconds=round(time.monotonic() - started, 2), outcomes=dict(outcomes))

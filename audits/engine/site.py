@@ -130,6 +130,9 @@ class SiteView:
     resources: dict[str, Any] = field(default_factory=dict)
     #: Site-level probes (HTTP->HTTPS redirect, www/non-www, HSTS), see probes.py.
     variants: Any = None
+    #: What the resource phase did: planned/checked/unchecked URLs, requests, budget (None
+    #: when it did not run).
+    resource_stats: dict[str, Any] | None = None
     #: GEO live check results (geo_live.LiveProbe tuple); None when the check was off.
     live_probes: Any = None
     #: hreflang annotations from sitemaps (<xhtml:link rel="alternate">): normalized page URL

@@ -187,3 +187,20 @@ def images_too_large(site: SiteView) -> Iterator[Finding]:
         yield Finding("seo.images.too_large", page, {
             "target": url, "bytes": status.size, "limit": IMAGE_MAX_BYTES,
             "sources": sources, "inlinks": target.inlinks})
+
+
+@site_check(
+    "seo.resources.partly_checked", category="links", severity=Severity.NOTICE,
+    informational=True,
+    title="Not every image, CSS/JS file and external link was checked",
+    why="The after-crawl check of resources and external links stops at its request cap or "
+        "time budget, so some of them were not verified and broken ones among them are not "
+        "reported.",
+    fix="Re-run the audit with a higher max_resource_checks or resource_budget_s (audit "
+        "options) to verify the rest.",
+    reference=REF_LINKS)
+def resources_partly_checked(site: SiteView) -> Iterator[Finding]:
+    """The resource phase left URLs unchecked (cap or budget reached)."""
+    stats = site.resource_stats
+    if stats and stats.get("unchecked", 0) > 0:
+        yield Finding("seo.resources.partly_checked", None, dict(stats))

@@ -70,7 +70,17 @@ CLOUDFLARE = (("server", "cloudflare"),)
 CHALLENGE = (("server", "cloudflare"), ("cf-mitigated", "challenge"))
 BIG = IMAGE_MAX_BYTES + 50_000
 
+def with_stats(unchecked: int):
+    view = site(record("https://example.com/"))
+    view.resource_stats = {"planned": 1500, "checked": 1500 - unchecked, "unchecked": unchecked,
+                           "requests": 1000, "budget_spent": False, "outcomes": {}}
+    return view
+
+
 CASES = [
+    Case("seo.resources.partly_checked",
+         fails=[lambda: with_stats(504)],
+         passes=[lambda: with_stats(0), lambda: site(record("https://example.com/"))]),
     Case("seo.links.broken_external",
          fails=[lambda: ext_link(404), lambda: ext_link(410), lambda: ext_link(500),
                 lambda: ext_link(0, error="timeout"), lambda: ext_link(0, error="dns"),
