@@ -26,17 +26,17 @@ def _has_directive(content: str, directive: str) -> bool:
     return directive in tokens or ("none" in tokens and directive in ("noindex", "nofollow"))
 
 
-def directive_sources(fetch: FetchResult, facts: PageFacts | None, directive: str, *,
-                      robots_token: str) -> list[str]:
-    """Where `directive` (noindex, nofollow, ...) applies to us or Google: "meta robots",
-    "meta googlebot", "X-Robots-Tag", "X-Robots-Tag (googlebot)"... ("none" counts as both
-    noindex and nofollow). Directives scoped to other crawlers are ignored."""
+def robots_directive_values(fetch: FetchResult, facts: PageFacts | None, *,
+                            robots_token: str) -> list[tuple[str, str]]:
+    """(source, directives) of every robots meta tag and X-Robots-Tag header that applies to us
+    or Googlebot: "meta robots", "meta googlebot", "X-Robots-Tag", "X-Robots-Tag (googlebot)".
+    Values scoped to other crawlers ("otherbot: noindex") are left out; a value directive
+    ("max-snippet: 5", "unavailable_after: ...") is not mistaken for a crawler name."""
     agents = {"googlebot", robots_token.lower()}
-    sources: list[str] = []
+    found: list[tuple[str, str]] = []
     if facts is not None:
-        for name, content in facts.meta_robots:
-            if (name == "robots" or name in agents) and _has_directive(content, directive):
-                sources.append(f"meta {name}")
+        found.extend((f"meta {name}", content) for name, content in facts.meta_robots
+                     if name == "robots" or name in agents)
     for value in fetch.header_all("x-robots-tag"):
         scoped = _UA_SCOPED.match(value)
         source = "X-Robots-Tag"
@@ -47,9 +47,17 @@ def directive_sources(fetch: FetchResult, facts: PageFacts | None, directive: st
                     continue  # "otherbot: noindex" is not for us
                 source = f"X-Robots-Tag ({agent})"
                 value = scoped.group(2)
-        if _has_directive(value, directive):
-            sources.append(source)
-    return list(dict.fromkeys(sources))
+        found.append((source, value))
+    return found
+
+
+def directive_sources(fetch: FetchResult, facts: PageFacts | None, directive: str, *,
+                      robots_token: str) -> list[str]:
+    """Where `directive` (noindex, nofollow, ...) applies to us or Google ("none" counts as
+    both noindex and nofollow); see robots_directive_values."""
+    return list(dict.fromkeys(
+        source for source, value in robots_directive_values(fetch, facts, robots_token=robots_token)
+        if _has_directive(value, directive)))
 
 
 #: Time zone names Google's examples use in unavailable_after dates (RFC 850 style).
@@ -64,17 +72,8 @@ def unavailable_after(fetch: FetchResult, facts: PageFacts | None, *,
     """The earliest `unavailable_after` date (meta robots / googlebot / ours, or X-Robots-Tag)
     that applies to us or Google; None when absent or unparseable. Google drops the page from
     its results after that date."""
-    agents = {"robots", "googlebot", robots_token.lower()}
-    values = [content for name, content in facts.meta_robots if name in agents] if facts else []
-    for value in fetch.header_all("x-robots-tag"):
-        scoped = _UA_SCOPED.match(value)
-        if scoped is not None and scoped.group(1).lower() not in _VALUE_DIRECTIVES:
-            if scoped.group(1).lower() not in agents:
-                continue
-            value = scoped.group(2)
-        values.append(value)
     dates = []
-    for value in values:
+    for _, value in robots_directive_values(fetch, facts, robots_token=robots_token):
         for match in _UNAVAILABLE_AFTER.finditer(value[:1000]):
             try:
                 when = date_parser.parse(match.group(1).strip(), fuzzy=False, tzinfos=_TZ_NAMES)

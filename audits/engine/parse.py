@@ -202,17 +202,12 @@ def _placement(node: Any) -> str:
     return "other"
 
 
-def head_breaker(text: str) -> str | None:
-    """The first start tag inside <head> that is not allowed there (it closes the head), or
-    None when the head ends normally. Reads the source as browsers do with scripting on
-    (noscript, script, style and title contents are text), so a tracking pixel's
-    `<noscript><img></noscript>` does not count."""
-    return scan_head(text)[0]
-
-
 def scan_head(text: str) -> tuple[str | None, int, int]:
-    """(breaker, start, end): the element that ends <head> early (None when it ends normally
-    with </head> or <body>) and the character span of the head as a browser reads it."""
+    """(breaker, start, end): the first start tag inside <head> that is not allowed there and
+    so ends it early (None when the head ends normally with </head> or <body>), and the
+    character span of the head. Reads the source as browsers do with scripting on (noscript,
+    script, style and title contents are text), so a tracking pixel's
+    `<noscript><img></noscript>` does not count."""
     opened = _HEAD_OPEN.search(text, 0, HEAD_SCAN_CHARS)
     start = pos = opened.end() if opened else 0
     end = min(len(text), HEAD_SCAN_CHARS)

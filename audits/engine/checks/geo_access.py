@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..ai_agents import ANSWER_PURPOSES, AccessMatrix, site_matrix
-from ..indexability import directive_sources
+from ..indexability import directive_sources, robots_directive_values
 from ..robots import PARSED
 from ..site import SiteView
 from ..types import Finding, Severity
@@ -120,10 +120,7 @@ def snippet_restricted(page: PageContext) -> dict[str, Any] | None:
     sources = directive_sources(page.fetch, page.facts, "nosnippet", robots_token=token)
     if sources:
         return {"directive": "nosnippet", "sources": sources}
-    values = [content for name, content in page.facts.meta_robots  # type: ignore[union-attr]
-              if name in ("robots", "googlebot", token.lower())]
-    values += page.fetch.header_all("x-robots-tag")
-    for value in values:
+    for _, value in robots_directive_values(page.fetch, page.facts, robots_token=token):
         for match in _MAX_SNIPPET.finditer(value[:1000]):
             limit = int(match.group(1))
             if 0 <= limit < MIN_USEFUL_SNIPPET:

@@ -62,6 +62,7 @@ CASES = [
                  lambda: page(doc(extra_head='<meta name="robots" content="max-snippet:-1">')),
                  lambda: page(doc(extra_head='<meta name="robots" content="max-snippet:160">')),
                  lambda: page(doc(extra_head='<meta name="bingbot" content="nosnippet">')),
+                 lambda: page(doc(), headers={"X-Robots-Tag": "otherbot: max-snippet: 0"}),
                  # noindex pages are reported as such; their snippet does not matter.
                  lambda: page(doc(extra_head='<meta name="robots" content="noindex, nosnippet">'))]),
     Case("seo.geo.partial_nosnippet",
