@@ -44,7 +44,7 @@ def _evidence(matrix: AccessMatrix, rows: list[Any]) -> dict[str, Any]:
 
 
 @site_check(
-    "seo.geo.answer_agent_blocked", category="geo", severity=Severity.WARNING,
+    "seo.geo.answer_agent_blocked", category="geo", component="access", severity=Severity.WARNING,
     title="robots.txt blocks AI search or assistant agents",
     why="Agents such as OAI-SearchBot, PerplexityBot or ChatGPT-User fetch pages to answer "
         "people's questions and cite sources. A robots.txt group naming them and disallowing "
@@ -63,7 +63,7 @@ def answer_agent_blocked(site: SiteView) -> Iterator[Finding]:
 
 
 @site_check(
-    "seo.geo.answer_agent_blocked_by_wildcard", category="geo", severity=Severity.WARNING,
+    "seo.geo.answer_agent_blocked_by_wildcard", category="geo", component="access", severity=Severity.WARNING,
     title="A wildcard robots.txt rule blocks AI answer agents",
     why="No group names these AI search or assistant agents, so they obey the `User-agent: *` "
         "group, whose Disallow rules (often meant for scrapers) keep the key pages out of AI "
@@ -79,7 +79,8 @@ def answer_agent_blocked_by_wildcard(site: SiteView) -> Iterator[Finding]:
 
 
 @site_check(
-    "seo.geo.training_policy", category="geo", severity=Severity.NOTICE, informational=True,
+    "seo.geo.training_policy", category="geo", component="access", severity=Severity.NOTICE,
+    informational=True,
     title="AI training crawler policy",
     why="Which AI training crawlers (GPTBot, ClaudeBot, CCBot, Google-Extended, ...) robots.txt "
         "lets in. Blocking them is a legitimate choice and does not remove the site from AI "
@@ -103,7 +104,7 @@ def training_policy(site: SiteView) -> Iterator[Finding]:
 
 
 @page_check(
-    "seo.geo.snippet_restricted", category="geo", severity=Severity.WARNING,
+    "seo.geo.snippet_restricted", category="geo", component="access", severity=Severity.WARNING,
     title="Snippet directives stop AI answers from quoting the page",
     why="nosnippet (or a max-snippet under 50 characters) forbids showing text from the page: "
         "Google applies it to AI Overviews and AI Mode, and other answer engines follow the "
@@ -129,7 +130,7 @@ def snippet_restricted(page: PageContext) -> dict[str, Any] | None:
 
 
 @page_check(
-    "seo.geo.partial_nosnippet", category="geo", severity=Severity.NOTICE,
+    "seo.geo.partial_nosnippet", category="geo", component="access", severity=Severity.NOTICE,
     title="Parts of the page are hidden from snippets (data-nosnippet)",
     why="Text inside elements with data-nosnippet cannot be shown in snippets or AI answers. "
         "That is right for boilerplate or sensitive text, and a loss when it wraps the main "
@@ -146,7 +147,7 @@ def partial_nosnippet(page: PageContext) -> dict[str, Any] | None:
 
 
 @page_check(
-    "seo.geo.noai", category="geo", severity=Severity.NOTICE,
+    "seo.geo.noai", category="geo", component="access", severity=Severity.NOTICE,
     title="noai / noimageai directives",
     why="noai and noimageai are non-standard robots values (introduced by DeviantArt and "
         "used by some platforms) asking AI systems not to use the page or its images. Few "
@@ -167,7 +168,7 @@ def noai(page: PageContext) -> dict[str, Any] | None:
 
 
 @site_check(
-    "seo.geo.agent_refused_live", category="geo", severity=Severity.WARNING,
+    "seo.geo.agent_refused_live", category="geo", component="access", severity=Severity.WARNING,
     title="AI agents get a different answer than browsers (bot blocking)",
     why="Fetched with an AI answer agent's User-Agent, key pages were refused (403, 429, a "
         "challenge or a stripped page) while a browser got them. CDN and WAF bot-management "

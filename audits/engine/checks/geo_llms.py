@@ -38,7 +38,7 @@ def _info(site: SiteView) -> LlmsTxtInfo | None:
 
 
 @site_check(
-    "seo.geo.llms_txt_missing", category="geo", severity=Severity.NOTICE,
+    "seo.geo.llms_txt_missing", category="geo", component="llms_txt", severity=Severity.NOTICE,
     title="No llms.txt file",
     why="llms.txt is a proposed markdown file at the site root that gives AI assistants and "
         "answer engines a short summary of the site and links to its key pages. It is not "
@@ -59,7 +59,7 @@ def llms_txt_missing(site: SiteView) -> Iterator[Finding]:
 
 
 @site_check(
-    "seo.geo.llms_txt_invalid", category="geo", severity=Severity.WARNING,
+    "seo.geo.llms_txt_invalid", category="geo", component="llms_txt", severity=Severity.WARNING,
     title="llms.txt does not follow the llms.txt format",
     why="Tools that read llms.txt expect its structure: one H1 title first, then H2 sections "
         "of markdown link lists. Missing titles, list items that are not links and invalid "
@@ -82,7 +82,7 @@ def llms_txt_invalid(site: SiteView) -> Iterator[Finding]:
 
 
 @site_check(
-    "seo.geo.llms_txt_broken_links", category="geo", severity=Severity.WARNING,
+    "seo.geo.llms_txt_broken_links", category="geo", component="llms_txt", severity=Severity.WARNING,
     title="llms.txt links to broken or redirected pages",
     why="The pages llms.txt lists are the ones you want AI assistants to read. A link that "
         "answers with an error sends them nowhere; a redirect costs a hop and often means the "
@@ -116,7 +116,7 @@ def llms_txt_broken_links(site: SiteView) -> Iterator[Finding]:
 
 
 @site_check(
-    "seo.geo.llms_full_not_text", category="geo", severity=Severity.NOTICE,
+    "seo.geo.llms_full_not_text", category="geo", component="llms_txt", severity=Severity.NOTICE,
     title="llms-full.txt is not a text file",
     why="/llms-full.txt is meant to hold the site's key content as plain markdown for AI "
         "tools; this one answered with a binary body that they cannot read.",

@@ -40,6 +40,16 @@ CATEGORIES = {
     "geo": "GEO (AI answer engines)",
 }
 
+#: The parts of the GEO score (docs/scoring.md, "GEO score"): every `geo` check belongs to one.
+GEO_COMPONENTS = {
+    "access": "AI crawler access",
+    "llms_txt": "llms.txt",
+    "structured_data": "Structured data",
+    "citability": "Citability of content",
+    "trust": "Authorship & trust",
+    "rendering": "Readable without JavaScript",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class PageContext:
@@ -68,11 +78,14 @@ class Check:
     func: Callable[..., Any]
     #: Reports a state rather than a problem (e.g. the training-bot policy): never scored.
     informational: bool = False
+    #: For `geo` checks: the GEO score component they count in (`GEO_COMPONENTS`).
+    component: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code, "scope": self.scope, "category": self.category,
             "severity": self.severity, "informational": self.informational,
+            "component": self.component,
             "title": self.title, "why": self.why,
             "fix": self.fix, "reference": self.reference,
         }
@@ -82,10 +95,14 @@ REGISTRY: dict[str, Check] = {}
 
 
 def _register(scope: str, code: str, *, category: str, severity: str, title: str, why: str,
-              fix: str, reference: str = "",
-              informational: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              fix: str, reference: str = "", informational: bool = False,
+              component: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     if category not in CATEGORIES:
         raise ValueError(f"{code}: unknown category {category!r}")
+    if (category == "geo") != (component is not None) or \
+            (component is not None and component not in GEO_COMPONENTS):
+        raise ValueError(f"{code}: a geo check needs a component from GEO_COMPONENTS "
+                         f"(and only geo checks have one), got {component!r}")
     if severity not in Severity.ALL:
         raise ValueError(f"{code}: unknown severity {severity!r}")
 
@@ -93,7 +110,7 @@ def _register(scope: str, code: str, *, category: str, severity: str, title: str
         if code in REGISTRY:
             raise ValueError(f"duplicate check code {code}")
         REGISTRY[code] = Check(code, scope, category, severity, title, why.strip(),
-                               fix.strip(), reference, func, informational)
+                               fix.strip(), reference, func, informational, component)
         return func
 
     return decorator
