@@ -26,7 +26,7 @@ import structlog
 from .ai_agents import site_matrix
 from .analyze import analyze_page
 from .checks.geo_llms import propose_llms_txt
-from .checks.registry import REGISTRY, run_site_checks
+from .checks.registry import GEO_COMPONENTS, REGISTRY, run_site_checks
 from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
 from .geo_live import live_agent_check
@@ -36,7 +36,7 @@ from .pool import ParsePool
 from .probes import PROBE_WAIT_FACTOR, HostVariants, probe_variants
 from .resources import check_resources
 from .robots import RobotsPolicy, fetch_robots
-from .score import compute_score_from_counts
+from .score import compute_geo_score_from_counts, compute_score_from_counts
 from .site import PageRecord, SiteView
 from .sitemaps import discover_sitemaps
 from .types import (
@@ -44,6 +44,7 @@ from .types import (
     CrawlProgress,
     FetchResult,
     Finding,
+    GeoScore,
     PageResult,
     ScoreBreakdown,
     Severity,
@@ -86,6 +87,8 @@ class CrawlSummary:
     llms_txt_proposal: str = ""
     #: The resource phase's figures (see SiteView.resource_stats); None when it did not run.
     resource_checks: dict[str, Any] | None = None
+    #: GEO score and its components; None when no page was scored.
+    geo: GeoScore | None = None
 
 
 def default_parse_workers() -> int:
@@ -352,6 +355,8 @@ class Crawler:
         score = compute_score_from_counts(
             pages_scored=self.pages_crawled, pages_with_error=len(self._error_pages),
             per_code_page_counts=dict(self._code_pages), site_codes=site_codes)
+        geo = compute_geo_score_from_counts(
+            self.pages_crawled, self._code_pages, site_codes, unmeasured=self._geo_unmeasured())
         robots = self._robots
         self.summary = CrawlSummary(
             start_url=self.start_url, pages_crawled=self.pages_crawled,
@@ -363,9 +368,16 @@ class Crawler:
             cancelled=self.cancel.is_set(), findings_by_severity=dict(by_severity),
             ai_access=matrix.as_dict() if (matrix := site_matrix(self.site)) else None,
             llms_txt_proposal=_llms_proposal(self.site),
-            resource_checks=self.site.resource_stats)
+            resource_checks=self.site.resource_stats, geo=geo)
         log.info("crawl.finish", url=self.start_url, pages=self.pages_crawled,
-                 seconds=self.summary.elapsed_s, score=score.score)
+                 seconds=self.summary.elapsed_s, score=score.score,
+                 geo_score=geo.score if geo else None)
+
+    def _geo_unmeasured(self) -> dict[str, str]:
+        """GEO components this audit could not measure, with the reason."""
+        with_checks = {check.component for check in REGISTRY.values() if check.component}
+        return {component: "no checks for this component yet" for component in GEO_COMPONENTS
+                if component not in with_checks}
 
 
 def _llms_proposal(site: SiteView) -> str:

@@ -330,6 +330,42 @@ class CategoryScore:
 
 
 @dataclass(frozen=True, slots=True)
+class GeoComponentScore:
+    component: str
+    label: str
+    weight: float
+    #: 0-100; None when the component could not be measured (see `reason`).
+    score: float | None
+    findings: int
+    #: (check code, component points lost), largest first.
+    losses: tuple[tuple[str, float], ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GeoScore:
+    """GEO score (AI answer engines) with its components (see docs/scoring.md)."""
+
+    score: float
+    components: tuple[GeoComponentScore, ...]
+    #: (check code, GEO score points lost), largest first.
+    top_losses: tuple[tuple[str, float], ...]
+    pages_scored: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "components": {c.component: {"label": c.label, "weight": c.weight, "score": c.score,
+                                         "findings": c.findings, "reason": c.reason,
+                                         "losses": [{"code": code, "points": pts}
+                                                    for code, pts in c.losses]}
+                           for c in self.components},
+            "top_losses": [{"code": code, "points": pts} for code, pts in self.top_losses],
+            "pages_scored": self.pages_scored,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ScoreBreakdown:
     """SEO score with enough detail to explain every point (see docs/scoring.md)."""
 

@@ -61,6 +61,29 @@ def test_fail_under_exits_1():
     assert exc.value.code == 1
 
 
+def test_fail_under_geo_gates_on_the_geo_score():
+    with serve(site()) as base:
+        data = json.loads(run(base + "/", "--allow-private", "--no-save", "--format", "json",
+                              "--fail-under-geo", "0"))
+        geo = data["score"]["geo"]
+        assert 0 <= geo["score"] <= 100 and set(geo["components"]) >= {"access", "llms_txt"}
+        with pytest.raises(SystemExit) as exc:
+            run(base + "/", "--allow-private", "--no-save", "--fail-under-geo", "101")
+    assert exc.value.code == 1
+
+
+def test_saved_audit_stores_the_geo_score_and_page_scores():
+    with serve(site()) as base:
+        out = run(base + "/", "--allow-private")
+    audit = Audit.objects.get()
+    assert audit.geo_score is not None and audit.scores["geo"]["score"] == audit.geo_score
+    assert audit.summary["geo"]["score"] == audit.geo_score
+    html_pages = Page.objects.filter(audit=audit, status=200)
+    assert html_pages.exists() and all(p.geo_score is not None for p in html_pages)
+    assert Page.objects.get(audit=audit, status=404).geo_score is None
+    assert "GEO score components" in out
+
+
 def test_fail_under_passes_when_score_is_high_enough():
     with serve(site()) as base:
         run(base + "/", "--allow-private", "--no-save", "--fail-under", "0")
