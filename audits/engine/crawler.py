@@ -36,7 +36,7 @@ from .pool import ParsePool
 from .probes import PROBE_WAIT_FACTOR, HostVariants, probe_variants
 from .resources import check_resources
 from .robots import RobotsPolicy, fetch_robots
-from .score import compute_geo_score_from_counts, compute_score_from_counts
+from .score import compute_geo_score_from_counts, compute_score_from_counts, counts_as_seo_error
 from .site import PageRecord, SiteView
 from .sitemaps import discover_sitemaps
 from .types import (
@@ -148,7 +148,7 @@ class Crawler:
                         driver.cancel()
                 if not self.cancel.is_set():
                     await check_resources(fetcher, self.site, self.options, cancel=self.cancel)
-                if self.options.geo_live_check and not self.cancel.is_set():
+                if self.options.geo and self.options.geo_live_check and not self.cancel.is_set():
                     self.site.live_probes = await live_agent_check(self.site, self.options)
             self._finish()
         finally:
@@ -193,7 +193,8 @@ class Crawler:
                 self.site.sitemap_hreflangs = sitemaps.hreflangs
                 for url in sitemaps.urls:
                     self.frontier.add_sitemap_url(url)
-            self.site.llms_txt = await fetch_llms_txt(fetcher, origin, opts, robots)
+            if opts.geo:
+                self.site.llms_txt = await fetch_llms_txt(fetcher, origin, opts, robots)
         except BaseException:
             if probing is not None:
                 probing.cancel()
@@ -331,14 +332,13 @@ class Crawler:
                 frontier_add(target, next_depth, source)
 
     def _count(self, finding: Finding) -> None:
-        check = REGISTRY.get(finding.code)
         if finding.url is not None:
             self._code_pages[finding.code] += 1
-            if check is not None and check.severity == Severity.ERROR:
+            if counts_as_seo_error(finding.code):
                 self._error_pages.add(finding.url)
 
     def _finish(self) -> None:
-        site_findings = tuple(run_site_checks(self.site))
+        site_findings = tuple(run_site_checks(self.site, geo=self.options.geo))
         site_codes: list[str] = []
         for finding in site_findings:
             if finding.url is None:
@@ -356,7 +356,8 @@ class Crawler:
             pages_scored=self.pages_crawled, pages_with_error=len(self._error_pages),
             per_code_page_counts=dict(self._code_pages), site_codes=site_codes)
         geo = compute_geo_score_from_counts(
-            self.pages_crawled, self._code_pages, site_codes, unmeasured=self._geo_unmeasured())
+            self.pages_crawled, self._code_pages, site_codes,
+            unmeasured=self._geo_unmeasured()) if self.options.geo else None
         robots = self._robots
         self.summary = CrawlSummary(
             start_url=self.start_url, pages_crawled=self.pages_crawled,
@@ -367,7 +368,7 @@ class Crawler:
             elapsed_s=round(time.monotonic() - self._started, 3),
             cancelled=self.cancel.is_set(), findings_by_severity=dict(by_severity),
             ai_access=matrix.as_dict() if (matrix := site_matrix(self.site)) else None,
-            llms_txt_proposal=_llms_proposal(self.site),
+            llms_txt_proposal=_llms_proposal(self.site) if self.options.geo else "",
             resource_checks=self.site.resource_stats, geo=geo)
         log.info("crawl.finish", url=self.start_url, pages=self.pages_crawled,
                  seconds=self.summary.elapsed_s, score=score.score,

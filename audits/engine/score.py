@@ -54,6 +54,18 @@ def _scored(code: str) -> _Scored | None:
     return _Scored(code, check.category, check.severity, check.component)
 
 
+def _seo_scored(code: str) -> _Scored | None:
+    """Like `_scored`, for the SEO score: `geo` checks count in the GEO score only."""
+    meta = _scored(code)
+    return meta if meta is not None and meta.category != "geo" else None
+
+
+def counts_as_seo_error(code: str) -> bool:
+    """Whether a finding with this code makes its page an error page for the health score."""
+    meta = _seo_scored(code)
+    return meta is not None and meta.severity == Severity.ERROR
+
+
 def _scale(losses: dict[str, float], available: float) -> dict[str, float]:
     """Scale losses down proportionally so they add up to at most `available` points."""
     total = sum(losses.values())
@@ -70,8 +82,9 @@ def _rounded(losses: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
 
 
 def _group_losses(counts: Mapping[str, tuple[_Scored, int]], site_codes: Iterable[str], pages: int,
-                  group: Callable[[_Scored], str | None],
-                  site_points: Mapping[str, float]) -> tuple[dict[str, dict[str, float]], Counter[str]]:
+                  group: Callable[[_Scored], str | None], site_points: Mapping[str, float],
+                  scored: Callable[[str], _Scored | None]
+                  ) -> tuple[dict[str, dict[str, float]], Counter[str]]:
     """Points lost per group (category or GEO component) and code: each page code costs
     100 x severity weight x its share of the pages; each site-wide finding costs
     `site_points[severity]`. Unscaled; the caller caps each group at 100."""
@@ -85,7 +98,7 @@ def _group_losses(counts: Mapping[str, tuple[_Scored, int]], site_codes: Iterabl
         bucket[code] = 100.0 * SEVERITY_WEIGHTS[meta.severity] * n / pages
         findings[key] += n
     for code in site_codes:
-        meta = _scored(code)
+        meta = scored(code)
         key = group(meta) if meta is not None else None
         if meta is None or key is None:
             continue
@@ -95,11 +108,11 @@ def _group_losses(counts: Mapping[str, tuple[_Scored, int]], site_codes: Iterabl
     return losses, findings
 
 
-def _page_code_counts(per_code_page_counts: Mapping[str, int],
-                      pages: int) -> dict[str, tuple[_Scored, int]]:
+def _page_code_counts(per_code_page_counts: Mapping[str, int], pages: int,
+                      scored: Callable[[str], _Scored | None]) -> dict[str, tuple[_Scored, int]]:
     counts: dict[str, tuple[_Scored, int]] = {}
     for code, count in per_code_page_counts.items():
-        meta = _scored(code)
+        meta = scored(code)
         if meta is not None and count > 0:
             counts[code] = (meta, min(int(count), pages))
     return counts
@@ -120,7 +133,7 @@ def compute_score_from_counts(pages_scored: int, pages_with_error: int,
         return ScoreBreakdown(score=0.0, category_scores=(), top_losses=(), pages_scored=0)
     with_error = min(max(0, int(pages_with_error)), pages)
 
-    counts = _page_code_counts(per_code_page_counts, pages)
+    counts = _page_code_counts(per_code_page_counts, pages, _seo_scored)
 
     # Health: the share of error pages, attributed to error codes by the pages each affects.
     health_losses: dict[str, float] = {}
@@ -135,7 +148,7 @@ def compute_score_from_counts(pages_scored: int, pages_with_error: int,
         else:
             health_losses[UNATTRIBUTED] = error_points
 
-    site_meta = [meta for meta in map(_scored, dict.fromkeys(site_list)) if meta is not None]
+    site_meta = [meta for meta in map(_seo_scored, dict.fromkeys(site_list)) if meta is not None]
     penalties = {meta.code: SITE_PENALTY_POINTS[meta.severity] for meta in site_meta}
     penalties = _scale(_scale(penalties, SITE_PENALTY_CAP), 100.0 - error_points)
     site_penalty = sum(penalties.values())
@@ -145,8 +158,9 @@ def compute_score_from_counts(pages_scored: int, pages_with_error: int,
 
     # Categories: weighted share of affected pages per code, plus site-wide findings.
     category_losses, category_findings = _group_losses(
-        counts, site_list, pages, lambda meta: meta.category, SITE_CATEGORY_POINTS)
-    checked = {check.category for check in REGISTRY.values() if not check.code.startswith("engine.")}
+        counts, site_list, pages, lambda meta: meta.category, SITE_CATEGORY_POINTS, _seo_scored)
+    checked = {check.category for check in REGISTRY.values()
+               if not check.code.startswith("engine.") and check.category != "geo"}
     category_scores = []
     for category in CATEGORIES:
         if category not in checked and category not in category_losses:
@@ -181,8 +195,7 @@ def compute_score(findings: Iterable[Finding | tuple[str | None, str]],
             continue
         seen.add((code, url))
         per_code[code] += 1
-        meta = _scored(code)
-        if meta is not None and meta.severity == Severity.ERROR:
+        if counts_as_seo_error(code):
             error_pages.add(url)
     return compute_score_from_counts(pages_scored, len(error_pages), per_code, site_codes)
 
@@ -214,9 +227,9 @@ def compute_geo_score_from_counts(pages_scored: int, per_code_page_counts: Mappi
     if pages == 0:
         return None
     skipped = dict(unmeasured or {})
-    counts = _page_code_counts(per_code_page_counts, pages)
+    counts = _page_code_counts(per_code_page_counts, pages, _scored)
     losses, findings = _group_losses(counts, list(site_codes), pages, _geo_component,
-                                     GEO_SITE_POINTS)
+                                     GEO_SITE_POINTS, _scored)
     measured_weight = sum(w for c, w in GEO_WEIGHTS.items() if c not in skipped)
     components = []
     total_losses: dict[str, float] = {}

@@ -97,6 +97,9 @@ class CrawlOptions:
     #: GEO live check (off by default): fetch key pages as AI agents and as a browser and
     #: compare the answers (WAF/CDN bot blocking). See geo_live.py.
     geo_live_check: bool = False
+    #: GEO analysis (category `geo` checks, llms.txt, content signals, the GEO score). Off
+    #: only to measure what it costs (bench/geo.py) or for a classic SEO-only audit.
+    geo: bool = True
 
 
 @_fast_pickle

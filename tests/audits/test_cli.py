@@ -72,6 +72,20 @@ def test_fail_under_geo_gates_on_the_geo_score():
     assert exc.value.code == 1
 
 
+def test_no_geo_runs_a_classic_seo_audit():
+    routes = site()
+    routes["/robots.txt"] = Route("User-agent: PerplexityBot\nDisallow: /\n",
+                                  headers={"Content-Type": "text/plain"})
+    with serve(routes) as base:
+        with_geo = json.loads(run(base + "/", "--allow-private", "--no-save", "--format", "json"))
+        without = json.loads(run(base + "/", "--allow-private", "--no-save", "--format", "json",
+                                 "--no-geo"))
+    assert any(f["code"] == "seo.geo.answer_agent_blocked" for f in with_geo["findings"])
+    assert not any(f["code"].startswith("seo.geo.") for f in without["findings"])
+    assert without["score"]["geo"] is None and without["summary"]["llms_txt_proposal"] == ""
+    assert without["score"]["score"] == with_geo["score"]["score"]
+
+
 def test_saved_audit_stores_the_geo_score_and_page_scores():
     with serve(site()) as base:
         out = run(base + "/", "--allow-private")

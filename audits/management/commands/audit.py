@@ -60,6 +60,8 @@ class Command(BaseCommand):
         parser.add_argument("--geo-live-check", action="store_true",
                             help="also fetch key pages as AI agents and as a browser and compare "
                                  "(finds WAF/CDN bot blocking)")
+        parser.add_argument("--no-geo", action="store_true",
+                            help="classic SEO audit only: no GEO checks, llms.txt or GEO score")
         parser.add_argument("--user-agent", default=None)
         parser.add_argument("--parse-workers", type=int, default=None)
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -112,6 +114,8 @@ class Command(BaseCommand):
                 raw[flag] = True
         if opts["no_sitemaps"]:
             raw["use_sitemaps"] = False
+        if opts["no_geo"]:
+            raw["geo"] = False
         if opts["no_resources"]:
             raw["check_resources"] = False
         if opts["no_external"]:
