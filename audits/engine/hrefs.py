@@ -100,7 +100,7 @@ def fast_resolve(base: str, href: str, base_is_origin: bool) -> str | None:
     if not ref:
         return None
     path = ref.split("?", 1)[0]
-    if "." in path and _DOT_SEGMENT.search(path):
+    if _has_dot_segment(path):
         return None
     if base_is_origin:
         return base + ref if ref[0] == "/" and ref[1:2] != "/" else None
@@ -115,12 +115,46 @@ def fast_resolve(base: str, href: str, base_is_origin: bool) -> str | None:
             return None  # another origin, a scheme or a port: the full path handles it
         rest = ref[len(origin):]
         rest_path = rest.split("?", 1)[0]
-        if rest_path[1:2] == "/" or ("." in rest_path and _DOT_SEGMENT.search(rest_path)):
+        if rest_path[1:2] == "/" or _has_dot_segment(rest_path):
             return None
         return ref
     if first == "?":
         return None
     return base.split("?", 1)[0].rsplit("/", 1)[0] + "/" + ref
+
+
+def _has_dot_segment(path: str) -> bool:
+    """True when a "." or ".." segment is in `path`. A dot segment starts the path or follows
+    a "/", so the regex (0.6 us on a typical path) only runs when "/." or a leading "." is
+    there: almost every path has a "." (".html"), few have one after a slash."""
+    return ("/." in path or path[:1] == ".") and _DOT_SEGMENT.search(path) is not None
+
+
+_LINK_SETTERS = tuple(getattr(LinkFact, name).__set__ for name in (
+    "url", "raw_href", "kind", "anchor", "rel", "internal", "hreflang", "uncrawlable_reason"))
+_new_object = object.__new__
+
+
+def new_link_fact(url: str, raw_href: str, kind: str, anchor: str, rel: tuple[str, ...],
+                  internal: bool, hreflang: str | None, reason: str | None) -> LinkFact:
+    """`LinkFact(url, raw_href, ...)` with every field given, about 3x cheaper.
+
+    A frozen dataclass's generated __init__ sets each field through object.__setattr__ (1.3 us
+    for LinkFact); writing the slots directly costs 0.45 us. Pages carry ~65 references, and
+    the crawling process rebuilds every LinkFact it receives from a parse worker, so both
+    sides use this. LinkFact has no __post_init__ or field conversion to skip.
+    """
+    link = _new_object(LinkFact)
+    s_url, s_raw, s_kind, s_anchor, s_rel, s_internal, s_lang, s_reason = _LINK_SETTERS
+    s_url(link, url)
+    s_raw(link, raw_href)
+    s_kind(link, kind)
+    s_anchor(link, anchor)
+    s_rel(link, rel)
+    s_internal(link, internal)
+    s_lang(link, hreflang)
+    s_reason(link, reason)
+    return link
 
 
 @lru_cache(maxsize=16384)
@@ -136,5 +170,5 @@ def cached_link_fact(base: str, base_is_origin: bool, origin: str, origin_intern
         internal = origin_internal
     else:
         internal = _is_internal(host_of(url), start_host, suffix)
-    return LinkFact(url, (raw or "")[:RAW_HREF_LIMIT], kind, anchor,
-                    tuple(rel.lower().split()) if rel else (), internal, hreflang, reason)
+    return new_link_fact(url, (raw or "")[:RAW_HREF_LIMIT], kind, anchor,
+                         tuple(rel.lower().split()) if rel else (), internal, hreflang, reason)
