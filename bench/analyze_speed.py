@@ -5,9 +5,9 @@ Run: .venv/bin/python bench/analyze_speed.py [--site bench/out/site-2000] [--pag
 Reads the precompressed `.html.gz` pages of a `sitegen.py` site and times, per page and in CPU
 milliseconds (time.process_time, best of --rounds runs, URL/link caches cleared before each run
 so memoisation across runs is not flattered): gzip decompression, pickling the job to the parse
-worker, `analyze_page` (parse + page checks), the link resolution inside it, pickling the
-result and unpickling it in the crawling process. No network and no event loop: this isolates
-the per-page Python work that `crawl.py` measures end to end.
+worker, `analyze_page` (parse + page checks), pickling the result and unpickling it in the
+crawling process, plainly and as the parse pool does (with its pipe's link table). No network
+and no event loop: this isolates the per-page Python work that `crawl.py` measures end to end.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 
 from audits.engine import hrefs, urls  # noqa: E402
 from audits.engine.analyze import analyze_page  # noqa: E402
+from audits.engine.pool import _LinkReceiver, _LinkSender  # noqa: E402
 from audits.engine.types import CrawlOptions, FetchResult  # noqa: E402
 
 ORIGIN = "http://127.0.0.1:8080"
@@ -94,10 +95,28 @@ def main(argv: list[str] | None = None) -> int:
                                           for r in results], n, args.rounds),
         "unpickle result": best_ms(lambda: [pickle.loads(d) for d in dumped], n, args.rounds),
     }
+    # What the parse pool does instead: the pipe's link table sends a repeated LinkFact as a
+    # number (results of one analyze() run share LinkFacts across pages, as in a crawl).
+    sent: list[bytes] = []
+
+    def send() -> None:
+        sender = _LinkSender()
+        sent[:] = [sender.dumps(r) for r in results]
+
+    def receive() -> None:
+        receiver = _LinkReceiver()
+        for data in sent:
+            receiver.loads(data)
+
+    figures["pool: send result"] = best_ms(send, n, args.rounds)
+    figures["pool: read result"] = best_ms(receive, n, args.rounds)
+    receiver = _LinkReceiver()
+    assert [receiver.loads(d) for d in sent] == results
     print(f"{n} pages, {links / n:.0f} references/page, "
           f"{sum(len(b) for _, b in raw) / n / 1024:.0f} KB HTML, "
           f"{sum(len(g) for _, g in pages) / n / 1024:.0f} KB gzip, "
-          f"{sum(len(d) for d in dumped) / n / 1024:.1f} KB pickled result")
+          f"{sum(len(d) for d in dumped) / n / 1024:.1f} KB pickled result, "
+          f"{sum(len(d) for d in sent) / n / 1024:.1f} KB through the pool's pipe")
     for name, ms in figures.items():
         print(f"{name:<16} {ms:7.3f} ms/page")
     return 0

@@ -10,12 +10,21 @@ the worker starts.
 A worker that dies (a parser crash on a hostile page, the OOM killer) costs only the pages it
 held: they come back as results without parsed facts and an `engine.check_error` finding, and
 a fresh worker takes its place.
+
+Results carry ~65 `LinkFact`s a page, and most of them were on an earlier page too (navigation,
+links between articles): the worker's link cache hands out the same immutable object each time.
+Each pipe therefore keeps a link table: a LinkFact goes over once, with a number, and later pages
+send only the number (`_LinkSender` / `_LinkReceiver`). That halves the result's pickling in the
+worker and its unpickling in the crawling process, which also builds new LinkFacts without the
+dataclass __init__ (`hrefs.new_link_fact`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copyreg
+import io
 import itertools
 import multiprocessing
 import pickle
@@ -26,7 +35,8 @@ from typing import Any
 import structlog
 
 from .analyze import analyze_page, warm_up
-from .types import CrawlOptions, FetchResult, Finding, PageResult
+from .hrefs import new_link_fact
+from .types import CrawlOptions, FetchResult, Finding, LinkFact, PageResult
 
 log = structlog.get_logger(__name__)
 
@@ -34,11 +44,100 @@ log = structlog.get_logger(__name__)
 #: a worker never idles and the event loop never blocks on a full pipe for long.
 JOBS_PER_WORKER = 2
 _PICKLE = pickle.HIGHEST_PROTOCOL
+#: Links remembered per pipe (the size of the worker's link cache, `hrefs.cached_link_fact`:
+#: a link it has evicted is not handed out again). About 5 MB on each side when full.
+LINK_TABLE_SIZE = 16_384
+
+
+def _new_link(number: int, *fields: Any) -> LinkFact:
+    """Stands in the pickle stream for `_LinkReceiver.new` (see `_ResultUnpickler`)."""
+    raise pickle.UnpicklingError("a parse result must be read with its pipe's link table")
+
+
+def _known_link(number: int) -> LinkFact:
+    """Stands in the pickle stream for `_LinkReceiver.known`."""
+    raise pickle.UnpicklingError("a parse result must be read with its pipe's link table")
+
+
+class _LinkSender:
+    """Worker side of a pipe's link table: numbers the LinkFacts it has sent.
+
+    Numbers count up from 0; when the table is full it starts again at 0, which tells the
+    receiver to drop its copy. Entries hold the object, so its id() is not reused meanwhile.
+    """
+
+    def __init__(self) -> None:
+        self._sent: dict[int, tuple[int, LinkFact]] = {}
+        self._dispatch = copyreg.dispatch_table.copy()
+        self._dispatch[LinkFact] = self._reduce
+
+    def _reduce(self, link: LinkFact) -> tuple[Any, tuple[Any, ...]]:
+        known = self._sent.get(id(link))
+        if known is not None:
+            return _known_link, (known[0],)
+        if len(self._sent) >= LINK_TABLE_SIZE:
+            self._sent.clear()
+        number = len(self._sent)
+        self._sent[id(link)] = (number, link)
+        return _new_link, (number, link.url, link.raw_href, link.kind, link.anchor, link.rel,
+                           link.internal, link.hreflang, link.uncrawlable_reason)
+
+    def dumps(self, payload: Any) -> bytes:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, _PICKLE)
+        pickler.dispatch_table = self._dispatch
+        try:
+            pickler.dump(payload)
+        except BaseException:
+            self._sent.clear()  # the receiver may not have seen some numbers: start afresh
+            raise
+        return buffer.getvalue()
+
+
+class _LinkReceiver:
+    """Crawling-process side of a pipe's link table, filled in the order the worker sent."""
+
+    def __init__(self) -> None:
+        self._links: list[LinkFact] = []
+
+    def new(self, number: int, *fields: Any) -> LinkFact:
+        if number == 0:
+            self._links = []
+        elif number != len(self._links):
+            raise pickle.UnpicklingError(f"link table out of step: {number} != {len(self._links)}")
+        link = new_link_fact(*fields)
+        self._links.append(link)
+        return link
+
+    def known(self, number: int) -> LinkFact:
+        if number >= len(self._links):
+            raise pickle.UnpicklingError(f"unknown link {number} of {len(self._links)}")
+        return self._links[number]
+
+    def loads(self, data: bytes) -> Any:
+        return _ResultUnpickler(io.BytesIO(data), self).load()
+
+
+class _ResultUnpickler(pickle.Unpickler):
+    """Reads a worker's result, resolving the link-table stand-ins to this pipe's table."""
+
+    def __init__(self, file: io.BytesIO, links: _LinkReceiver) -> None:
+        super().__init__(file)
+        self._links = links
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__:
+            if name == "_new_link":
+                return self._links.new
+            if name == "_known_link":
+                return self._links.known
+        return super().find_class(module, name)
 
 
 def _worker_main(conn: Connection, options: CrawlOptions, start_host: str) -> None:
     """A worker's whole life: read a job, analyse it, send the result; exit at EOF."""
     warm_up()
+    links = _LinkSender()
     while True:
         try:
             data = conn.recv_bytes()
@@ -53,7 +152,7 @@ def _worker_main(conn: Connection, options: CrawlOptions, start_host: str) -> No
         except Exception as exc:  # noqa: BLE001 - reported with the page, the worker lives on
             payload = (job_id, None, f"{type(exc).__name__}: {exc}"[:300])
         try:
-            conn.send_bytes(pickle.dumps(payload, _PICKLE))
+            conn.send_bytes(links.dumps(payload))
         except (BrokenPipeError, OSError):
             return
 
@@ -69,6 +168,7 @@ class _Worker:
         #: job id -> (future, the fetch without its body, depth, found_on, in_sitemap)
         self.pending: dict[int, tuple[asyncio.Future[PageResult], FetchResult, int, str, bool]] = {}
         self.reading = False
+        self.links = _LinkReceiver()
 
 
 class ParsePool:
@@ -111,7 +211,7 @@ class ParsePool:
     def _on_readable(self, worker: _Worker) -> None:
         try:
             while worker.conn.poll():
-                job_id, result, error = pickle.loads(worker.conn.recv_bytes())  # noqa: S301
+                job_id, result, error = worker.links.loads(worker.conn.recv_bytes())
                 job = worker.pending.pop(job_id, None)
                 if job is None or job[0].done():
                     continue
@@ -120,6 +220,8 @@ class ParsePool:
                 job[0].set_result(result)
         except (EOFError, OSError):
             self._lost(worker, "the parse worker died")
+        except pickle.UnpicklingError as exc:  # a garbled result: start that worker afresh
+            self._lost(worker, f"unreadable parse result: {exc}"[:300])
 
     def _lost(self, worker: _Worker, reason: str) -> None:
         """A worker died: its pages get a result without facts, a new worker replaces it."""
