@@ -51,6 +51,27 @@ from .urls import InvalidURL, host_of, normalize_url, resolve_href
 
 log = structlog.get_logger(__name__)
 
+
+def _use_faster_zlib() -> str:
+    """Have aiohttp gunzip responses with ISA-L (python-isal) when it is installed.
+
+    Decompression is the biggest single cost of the crawling process per page: zlib takes
+    0.17 ms for a 54 KB page, isal 0.075 ms (bench/analyze_speed.py's pages), same bytes out.
+    isal_zlib is a drop-in for zlib's decompressobj API, `max_length` included, so the size
+    cap still bounds what a gzip bomb can expand to. Without isal, zlib stays in use.
+    """
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return "zlib"
+    from aiohttp.compression_utils import set_zlib_backend
+
+    set_zlib_backend(isal_zlib)
+    return "isal"
+
+
+ZLIB_BACKEND = _use_faster_zlib()
+
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 503})
 #: Upper bound for a robots.txt Crawl-delay: a hostile value must not park the crawl.

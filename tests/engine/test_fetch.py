@@ -276,6 +276,26 @@ def test_gzip_bomb_stops_at_the_decompressed_cap():
     assert peak < 8 * MB, peak
 
 
+def test_deflate_variants_and_concatenated_gzip_are_decoded():
+    """Whatever zlib backend aiohttp was given (fetch.ZLIB_BACKEND), every encoding a server
+    may send decodes to the same bytes."""
+    html = ("<!doctype html><title>t</title>" + "<p>some text</p>" * 5000).encode()
+    raw = zlib.compressobj(6, zlib.DEFLATED, -15)
+    encodings = {
+        "/zlib": (zlib.compress(html), "deflate"),
+        "/raw": (raw.compress(html) + raw.flush(), "deflate"),
+        "/members": (gzip.compress(html[:40000]) + gzip.compress(html[40000:]), "gzip"),
+    }
+
+    async def main():
+        async with serve({path: text(body, content_type="text/html",
+                                     **{"Content-Encoding": encoding})
+                          for path, (body, encoding) in encodings.items()}) as base:
+            return [await fetch(base + path) for path in encodings]
+    for result in run(main()):
+        assert result.error is None and result.body == html and result.size == len(html)
+
+
 # -- retries --------------------------------------------------------------------------------
 
 def test_429_with_retry_after_then_success():
