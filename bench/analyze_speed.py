@@ -4,10 +4,11 @@ Run: .venv/bin/python bench/analyze_speed.py [--site bench/out/site-2000] [--pag
 
 Reads the precompressed `.html.gz` pages of a `sitegen.py` site and times, per page and in CPU
 milliseconds (time.process_time, best of --rounds runs, URL/link caches cleared before each run
-so memoisation across runs is not flattered): gzip decompression, pickling the job to the parse
-worker, `analyze_page` (parse + page checks), pickling the result and unpickling it in the
-crawling process, plainly and as the parse pool does (with its pipe's link table). No network
-and no event loop: this isolates the per-page Python work that `crawl.py` measures end to end.
+so memoisation across runs is not flattered): gzip decompression (zlib, and ISA-L when
+installed), pickling the job to the parse worker, `analyze_page` (parse + page checks),
+pickling the result and unpickling it in the crawling process, plainly and as the parse pool
+does (with its pipe's link table). No network and no event loop: this isolates the per-page
+Python work that `crawl.py` measures end to end.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ from audits.engine.pool import _LinkReceiver, _LinkSender  # noqa: E402
 from audits.engine.types import CrawlOptions, FetchResult  # noqa: E402
 
 ORIGIN = "http://127.0.0.1:8080"
+
+try:  # what the crawl's HTTP client decompresses with when installed (fetch.ZLIB_BACKEND)
+    from isal import isal_zlib
+except ImportError:
+    isal_zlib = None
 
 
 def load_pages(site: Path, limit: int) -> list[tuple[str, bytes]]:
@@ -88,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "gunzip": best_ms(lambda: [zlib.decompressobj(wbits=31).decompress(gz) for _, gz in pages],
                           n, args.rounds),
+        **({"gunzip (isal)": best_ms(lambda: [isal_zlib.decompressobj(wbits=31).decompress(gz)
+                                              for _, gz in pages], n, args.rounds)}
+           if isal_zlib is not None else {}),
         "pickle job": best_ms(lambda: [pickle.dumps((0, f, 1, "", True), pickle.HIGHEST_PROTOCOL)
                                        for f in fetches], n, args.rounds),
         "analyze_page": best_ms(analyze, n, args.rounds),
