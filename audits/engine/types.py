@@ -282,6 +282,10 @@ class PageFacts:
     ignored_canonicals: tuple[str, ...] = ()
     #: Elements carrying the data-nosnippet attribute (text hidden from snippets/AI answers).
     data_nosnippet: int = 0
+    #: schema.org types declared in microdata (itemtype) / RDFa (typeof), bare names, each
+    #: once, at most `microdata.MAX_TYPES` per syntax.
+    microdata_types: tuple[str, ...] = ()
+    rdfa_types: tuple[str, ...] = ()
 
 
 @_fast_pickle
