@@ -287,7 +287,12 @@ _STRING_TESTS = {
 
 
 def _excerpt(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)[:EXCERPT + 1]
+    """A short text of the value: objects show their first few plain members only (a
+    hostile value may be huge or deeply nested)."""
+    if isinstance(value, dict):
+        value = {str(key)[:40]: item if isinstance(item, str | int | float | bool) else "…"
+                 for key, item in list(value.items())[:3]}
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
     return text if len(text) <= EXCERPT else text[:EXCERPT - 1] + "…"
 
 
@@ -311,7 +316,9 @@ def _literal_problem(value: Any, literals: tuple[str, ...]) -> str | None:
             if test(text):
                 return None
             problems.append(problem)
-        return problems[0] if len(problems) == 1 else "matches none of the expected formats"
+        if len(problems) > 1 and set(literals) <= {"Date", "DateTime"}:
+            return "not an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm+zz:zz)"
+        return "; ".join(problems)
     return "an unexpected JSON value"
 
 
