@@ -222,9 +222,11 @@ def missing_required(entity: dict[str, Any], *, of: str | None = None, with_mini
 
 
 def missing_recommended(entity: dict[str, Any]) -> list[str]:
-    """Google's recommended properties the entity lacks (required ones are not repeated)."""
+    """Google's recommended properties the entity lacks (required ones, and this tool's
+    minimum, are reported by the required-property checks and not repeated)."""
     rules = vocabulary().rules(type_names(entity))
-    required = {prop for rule in rules for prop in rule.required}
+    required = {prop for rule in rules
+                for prop in (*rule.required, *(p for group in rule.minimum for p in group))}
     return list(dict.fromkeys(prop for rule in rules for prop in rule.recommended
                               if prop not in required and not has_value(entity, prop)))
 

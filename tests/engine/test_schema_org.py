@@ -111,6 +111,8 @@ def test_required_recommended_and_minimum():
     assert missing_required({"@type": "Event", "name": "Gig"}, of="Article") == []
     assert missing_recommended({"@type": "Article", "headline": "H", "image": " "}) == [
         "author", "dateModified", "datePublished", "image"]
+    # name and url are the Organization minimum, reported by organization_incomplete
+    assert missing_recommended({"@type": "Corporation"}) == ["logo", "sameAs", "description"]
 
 
 def test_nested_requirements_only_for_types_that_hold_them_anywhere():
