@@ -18,14 +18,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from parse_speed import make_page, page_url  # noqa: E402
-from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser  # noqa: E402
+from parse_speed import make_page, page_url
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 
-from audits.engine import checks  # noqa: E402,F401 - fills the registry
-from audits.engine.checks.registry import REGISTRY, PageContext  # noqa: E402
-from audits.engine.microdata import markup_types  # noqa: E402
-from audits.engine.parse import compute_indexability, parse_page  # noqa: E402
-from audits.engine.types import CrawlOptions, FetchResult  # noqa: E402
+from audits.engine import checks  # noqa: F401 - fills the registry
+from audits.engine.checks.registry import REGISTRY, PageContext
+from audits.engine.microdata import markup_types
+from audits.engine.parse import compute_indexability, parse_page
+from audits.engine.types import CrawlOptions, FetchResult
 
 GRAPH = {"@context": "https://schema.org", "@graph": [
     {"@type": "Organization", "@id": "https://www.example.com/#org", "name": "Example",
@@ -81,27 +81,30 @@ def main() -> None:
                       "seo.geo.product_markup_missing"))]
     geo = [c for c in structured if c.code.startswith("seo.geo.")]
     for label, maker in (("plain article pages", make_page), ("JSON-LD graph + microdata", rich_page)):
-        bodies = [(page_url(i), maker(seed=i)) for i in range(n)]
-        trees = [LexborHTMLParser(body, options=LexborDocumentOptions.WO_EVENTS)
-                 for _, body in bodies]
-        hook = best(lambda: [markup_types(tree, body) for tree, (_, body) in zip(trees, bodies, strict=True)])
-        contexts = []
-        for url, body in bodies:
-            fetch = FetchResult(url, url, 200, content_type="text/html; charset=utf-8", size=len(body))
-            facts = parse_page(fetch, body, start_host="www.example.com")
-            indexable, reason = compute_indexability(fetch, facts, robots_allowed=True,
-                                                     robots_token=options.robots_token)
-            contexts.append(PageContext(url, 1, fetch, facts, options, indexable, reason))
+        hook, all_checks, geo_checks = measure(maker, n, options, structured, geo)
+        print(f"{label}: parse hook {hook:.4f} ms/page, structured-data checks "
+              f"{all_checks:.3f} ms/page (of which GEO {geo_checks:.3f})")
 
-        def run(selected):
-            for context in contexts:
-                for check in selected:
-                    check.func(context)
 
-        print(f"{label}: parse hook {hook / n * 1000:.4f} ms/page, "
-              f"structured-data checks {best(lambda: run(structured)) / n * 1000:.3f} ms/page "
-              f"(of which GEO {best(lambda: run(geo)) / n * 1000:.3f})")
+def measure(maker, n: int, options: CrawlOptions, structured: list, geo: list) -> tuple[float, ...]:
+    """(parse hook, structured-data checks, GEO checks) in ms/page for n pages from maker."""
+    bodies = [(page_url(i), maker(seed=i)) for i in range(n)]
+    trees = [LexborHTMLParser(body, options=LexborDocumentOptions.WO_EVENTS) for _, body in bodies]
+    hook = best(lambda: [markup_types(tree, body) for tree, (_, body) in zip(trees, bodies, strict=True)])
+    contexts = []
+    for url, body in bodies:
+        fetch = FetchResult(url, url, 200, content_type="text/html; charset=utf-8", size=len(body))
+        facts = parse_page(fetch, body, start_host="www.example.com")
+        indexable, reason = compute_indexability(fetch, facts, robots_allowed=True,
+                                                 robots_token=options.robots_token)
+        contexts.append(PageContext(url, 1, fetch, facts, options, indexable, reason))
 
+    def run(selected: list) -> None:
+        for context in contexts:
+            for check in selected:
+                check.func(context)
+
+    return hook / n * 1000, best(lambda: run(structured)) / n * 1000, best(lambda: run(geo)) / n * 1000
 
 if __name__ == "__main__":
     main()
