@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ EXCERPT = 80
 #: Google's defaults when a Rating gives no bestRating / worstRating (review-snippet docs).
 DEFAULT_BEST_RATING = 5.0
 DEFAULT_WORST_RATING = 1.0
+#: Entries kept in each of the vocabulary's memo tables (type names come from pages).
+_MEMO_LIMIT = 20_000
 
 
 # -- reading JSON-LD values (shared with checks/json_ld.py) ------------------------------------
@@ -46,9 +48,21 @@ def type_names(node: dict[str, Any]) -> tuple[str, ...]:
     """The node's @type values as bare schema.org names ("http://schema.org/Product" and
     "schema:Product" both give "Product")."""
     value = node.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return tuple(v.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-                 for v in values if isinstance(v, str) and v)
+    if isinstance(value, str):
+        return _bare_types(value)
+    if not isinstance(value, list):
+        return ()
+    return tuple(_bare_name(v) for v in value if isinstance(v, str) and v)
+
+
+def _bare_name(value: str) -> str:
+    return value.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+@lru_cache(maxsize=4096)
+def _bare_types(value: str) -> tuple[str, ...]:
+    # Every check reads the types of every item of the page: the same few strings.
+    return (_bare_name(value),) if value else ()
 
 
 def has_value(node: Any, prop: str) -> bool:
@@ -113,6 +127,10 @@ class Vocabulary:
         self.release = release
         self.types = types
         self._ancestors = {name: self._resolve(name) for name in types}
+        # Memo tables (pages repeat the same few types): bounded by the shipped vocabulary,
+        # except for unknown type names, so they are capped.
+        self._rules: dict[tuple[str, ...], tuple[GoogleRules, ...]] = {}
+        self._expected: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
 
     def _resolve(self, name: str) -> tuple[str, ...]:
         """The type and its ancestors, nearest first (breadth-first over multiple parents)."""
@@ -141,6 +159,9 @@ class Vocabulary:
     def rules(self, names: tuple[str, ...]) -> tuple[GoogleRules, ...]:
         """Google's rules for an entity of these types: for each type the nearest ancestor
         that has rules (NewsArticle uses Article's), each set once."""
+        cached = self._rules.get(names)
+        if cached is not None:
+            return cached
         found: dict[str, GoogleRules] = {}
         for name in names:
             for ancestor in self._ancestors.get(name, ()):
@@ -148,7 +169,10 @@ class Vocabulary:
                 if rules is not None:
                     found.setdefault(rules.owner, rules)
                     break
-        return tuple(found.values())
+        result = tuple(found.values())
+        if len(self._rules) < _MEMO_LIMIT:
+            self._rules[names] = result
+        return result
 
     def expected(self, names: tuple[str, ...], prop: str,
                  rules: tuple[GoogleRules, ...] = ()) -> tuple[str, ...]:
@@ -159,12 +183,18 @@ class Vocabulary:
             for name, narrowed in rule.ranges:
                 if name == prop:
                     return narrowed
+        cached = self._expected.get((names, prop))
+        if cached is not None:
+            return cached
         out: dict[str, None] = {}
         for name in names or ("Thing",):
             for ancestor in self.ancestors(name):
                 for kind in self.types[ancestor].properties.get(prop, ()):
                     out[kind] = None
-        return tuple(out)
+        result = tuple(out)
+        if len(self._expected) < _MEMO_LIMIT:
+            self._expected[(names, prop)] = result
+        return result
 
 
 def _rules_from(owner: str, raw: dict[str, Any]) -> GoogleRules:
