@@ -7,6 +7,8 @@ import json
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audits.engine.microdata import MAX_TYPES, markup_types
 from audits.engine.schema_org import (
@@ -260,3 +262,36 @@ def test_markup_types_are_bounded_and_skipped_without_the_attribute():
     many = "".join(f'<i itemscope itemtype="https://schema.org/T{i}"></i>' for i in range(500))
     assert len(_types(many)[0]) == MAX_TYPES
     assert _types("<p>itemprop without types</p>") == ((), ())
+
+
+# -- property test: any JSON the parse can produce ----------------------------------------------
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20) \
+    | st.sampled_from(["Article", "Product", "Offer", "AggregateRating", "Person", "2024-01-01",
+                       "https://example.com/", "/rel", "PT1H", "4.5", "@id"])
+_KEYS = st.sampled_from(["@type", "@id", "@value", "name", "price", "ratingValue", "bestRating",
+                         "datePublished", "author", "image", "offers", "aggregateRating", "url",
+                         "hasPart", "schema:name"]) | st.text(max_size=8)
+_JSON = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)
+                     | st.dictionaries(_KEYS, inner, max_size=6), max_leaves=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _JSON, max_size=8))
+def test_validator_never_raises_and_stays_bounded(entity):
+    found = value_problems(entity, limit=10)
+    assert len(found) <= 10
+    assert all(len(problem.value) <= 80 for problem in found)
+    missing_required(entity, with_minimum=True)
+    missing_recommended(entity)
+    assert len(nested_required(entity)) <= 10
+
+
+def test_parse_records_markup_types_in_page_facts_and_they_survive_pickling():
+    import pickle
+
+    from tests.engine.checks.helpers import doc, page
+    facts = page(doc('<div itemscope itemtype="https://schema.org/Recipe"><span itemprop="name">'
+                     'Soup</span></div><p vocab="https://schema.org/" typeof="Person">Ada</p>')).facts
+    assert (facts.microdata_types, facts.rdfa_types) == (("Recipe",), ("Person",))
+    assert pickle.loads(pickle.dumps(facts)) == facts
