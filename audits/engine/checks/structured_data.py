@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..schema_org import missing_required, nested_required, rule_owners
+from ..schema_org import missing_required, nested_required, rule_owners, vocabulary
 from ..types import PageFacts, Severity
 from .common import examples, html_facts
 from .json_ld import (
@@ -100,7 +100,9 @@ def _entity_findings(facts: PageFacts | None, owner: str,
         missing = missing_of(entity) if missing_of is not None \
             else missing_required(entity, of=owner, with_minimum=True)
         if missing:
-            problems.append({"type": next(iter(type_names(entity)), owner), "missing": missing,
+            kind = next((name for name in type_names(entity) if vocabulary().is_a(name, owner)),
+                        owner)
+            problems.append({"type": kind, "missing": missing,
                              "name": str(entity.get("name") or entity.get("headline") or "")[:120]})
     if not problems:
         return None

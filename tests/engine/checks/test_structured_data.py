@@ -206,3 +206,9 @@ def test_rich_result_checks_follow_the_shipped_type_hierarchy():
     [finding] = run("seo.structured_data.article_incomplete",
                     with_ld(item(**{"@type": "LiveBlogPosting"}))())
     assert finding.details["items"][0]["missing"] == ["headline|name"]
+
+
+def test_finding_names_the_type_the_rules_matched():
+    [finding] = run("seo.structured_data.product_incomplete",
+                    with_ld(item(**{"@type": ["Thing", "Product"]}, name="Mug"))())
+    assert finding.details["items"][0]["type"] == "Product"
