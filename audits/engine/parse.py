@@ -571,7 +571,7 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
             in_body = []
     # A byte search first: the attribute is rare, the CSS query is not free.
     data_nosnippet = len(tree.css("[data-nosnippet]")) if b"data-nosnippet" in body else 0
-    microdata_types, rdfa_types = markup_types(tree, body)
+    microdata_types, rdfa_types, microdata_items = markup_types(tree, body, base_href or page_url)
     word_count, visible_bytes, content_hash, fingerprint = _visible_text_stats(tree)
     html_bytes = len(body)
 
@@ -617,4 +617,5 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
         data_nosnippet=data_nosnippet,
         microdata_types=microdata_types,
         rdfa_types=rdfa_types,
+        microdata_items=microdata_items,
     )

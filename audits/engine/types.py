@@ -286,6 +286,9 @@ class PageFacts:
     #: once, at most `microdata.MAX_TYPES` per syntax.
     microdata_types: tuple[str, ...] = ()
     rdfa_types: tuple[str, ...] = ()
+    #: Top-level microdata items as JSON-LD-shaped dicts ("@type", property → value or list
+    #: of values, nested items as dicts), bounded by `microdata.MAX_ITEMS`/`MAX_PROPERTIES`.
+    microdata_items: tuple[dict[str, Any], ...] = ()
 
 
 @_fast_pickle

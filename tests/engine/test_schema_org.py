@@ -15,6 +15,7 @@ from audits.engine.schema_org import (
     DATA_FILE,
     LITERAL_TYPES,
     MAX_NODES,
+    as_list,
     missing_recommended,
     missing_required,
     nested_required,
@@ -244,7 +245,7 @@ def test_huge_graphs_are_bounded_in_time_and_output():
 
 def _types(html: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     from selectolax.lexbor import LexborHTMLParser
-    return markup_types(LexborHTMLParser(html), html.encode())
+    return markup_types(LexborHTMLParser(html), html.encode())[:2]
 
 
 def test_markup_types_reads_schema_org_only_and_each_type_once():
@@ -295,3 +296,28 @@ def test_parse_records_markup_types_in_page_facts_and_they_survive_pickling():
                      'Soup</span></div><p vocab="https://schema.org/" typeof="Person">Ada</p>')).facts
     assert (facts.microdata_types, facts.rdfa_types) == (("Recipe",), ("Person",))
     assert pickle.loads(pickle.dumps(facts)) == facts
+
+
+def test_microdata_items_nest_resolve_and_stay_bounded():
+    from selectolax.lexbor import LexborHTMLParser
+
+    from audits.engine.microdata import MAX_ITEMS, MAX_PROPERTIES
+    html = ('<div itemscope itemtype="https://schema.org/Recipe"><h1 itemprop="name">Soup</h1>'
+            '<img itemprop="image" src="/soup.jpg"><meta itemprop="cookTime" content="PT1H">'
+            '<div itemprop="author" itemscope itemtype="https://schema.org/Person">'
+            '<span itemprop="name">Ada</span></div>'
+            '<span itemprop="recipeIngredient">Leeks</span><span itemprop="recipeIngredient">'
+            'Potatoes</span><div itemscope itemtype="https://schema.org/Thing">'
+            '<span itemprop="name">separate item</span></div></div>')
+    _, _, items = markup_types(LexborHTMLParser(html), html.encode(), "https://example.com/r/")
+    assert items[0] == {"@type": "Recipe", "name": "Soup", "image": "https://example.com/soup.jpg",
+                        "cookTime": "PT1H", "author": {"@type": "Person", "name": "Ada"},
+                        "recipeIngredient": ["Leeks", "Potatoes"]}
+    many = "".join('<div itemscope itemtype="https://schema.org/Thing">'
+                   + '<i itemprop="name">x</i>' * 30 + "</div>" for _ in range(100))
+    _, _, items = markup_types(LexborHTMLParser(many), many.encode(), "https://example.com/")
+    assert len(items) <= MAX_ITEMS
+    assert sum(len(as_list(item["name"])) for item in items if "name" in item) == MAX_PROPERTIES
+    deep = '<div itemscope itemtype="https://schema.org/Thing">' + \
+        '<div itemprop="subjectOf" itemscope itemtype="https://schema.org/Thing">' * 3000
+    markup_types(LexborHTMLParser(deep), deep.encode(), "https://example.com/")

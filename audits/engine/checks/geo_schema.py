@@ -66,18 +66,22 @@ def schema_value_invalid(page: PageContext) -> dict[str, Any] | None:
     that is not a number, ratingValue outside worstRating..bestRating (defaults 1..5), an
     entity of an unrelated type (a WebSite as author). Lenient like schema.org: any text
     where only entity types are expected, @id references, properties and types not shipped,
-    date-only values for DateTime. Indexable pages; at most 10 problems listed."""
+    date-only values for DateTime. Microdata items are judged the same way, their values
+    read as Google reads them (content attribute, resolved href/src, time's datetime, else
+    text). Indexable pages; at most 10 problems listed."""
     facts = _indexable_facts(page)
-    if facts is None or not facts.json_ld:
+    if facts is None or not (facts.json_ld or facts.microdata_items):
         return None
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for entity in entities(facts):
+    items = [("json-ld", entity) for entity in entities(facts)] \
+        + [("microdata", item) for item in facts.microdata_items]
+    for syntax, entity in items:
         kind = ", ".join(type_names(entity))
         for problem in value_problems(entity, limit=MAX_VALUE_PROBLEMS):
             # The same nested item is reached from its parent and as an item of its own.
             key = (problem.path.rsplit(".", 1)[-1], problem.value, problem.expected)
             if key not in found:
-                found[key] = {"type": kind, **problem.as_dict()}
+                found[key] = {"type": kind, "syntax": syntax, **problem.as_dict()}
     if not found:
         return None
     return {"count": len(found), "problems": examples(found.values(), MAX_VALUE_PROBLEMS)}

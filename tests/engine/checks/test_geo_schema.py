@@ -70,7 +70,9 @@ CASES = [
                          "image": "https://example.com/p.jpg", "cookTime": "20 minutes"}),
                 # a nested item reached through @graph
                 with_ld({"@context": "https://schema.org", "@graph": [
-                    changed(ARTICLE, dateModified="03/02/2024")]})],
+                    changed(ARTICLE, dateModified="03/02/2024")]}),
+                # microdata: a price shown with its currency sign and no content attribute
+                lambda: page(doc(MICRODATA_PRODUCT.replace("34.90</span>", "€34.90</span>")))],
          passes=[with_ld(ARTICLE), with_ld(PRODUCT),
                  # leniency: text for an entity, @id references, date-only DateTime, number strings
                  with_ld(changed(ARTICLE, author="Ada Gardener", publisher={"@id": "#org"},
@@ -82,6 +84,14 @@ CASES = [
                      "@type": "AggregateRating", "ratingValue": "4,5", "reviewCount": 3})),
                  # properties and types not shipped are not judged
                  with_ld(changed(ARTICLE, wibble="!!", mentions={"@type": "Taxon", "name": "Rosa"})),
+                 lambda: page(doc(MICRODATA_PRODUCT)),
+                 # microdata as Google reads it: content attribute, resolved links, <time datetime>
+                 lambda: page(doc('<article itemscope itemtype="https://schema.org/BlogPosting">'
+                                  '<a itemprop="url" href="/blog/roses">Roses</a>'
+                                  '<img itemprop="image" src="roses.jpg" alt="Roses">'
+                                  '<time itemprop="datePublished" datetime="2024-02-01">1 Feb'
+                                  '</time><span itemprop="dateModified" content="2024-02-03">'
+                                  'yesterday</span></article>')),
                  # not indexable: answer engines do not read it
                  lambda: page(doc(extra_head=ld(changed(ARTICLE, datePublished="yesterday"))
                                   + '<meta name="robots" content="noindex">'))]),
@@ -175,3 +185,13 @@ def test_recommended_missing_lists_properties_and_doc():
 def test_microdata_only_finding_lists_the_types():
     [finding] = run("seo.geo.structured_data_not_json_ld", page(doc(MICRODATA_PRODUCT)))
     assert finding.details == {"microdata_types": ["Product", "Offer"], "rdfa_types": []}
+
+
+def test_microdata_value_problems_say_where_they_come_from():
+    html = ('<div itemscope itemtype="https://schema.org/Event"><span itemprop="name">Fair</span>'
+            '<span itemprop="startDate">next Saturday</span></div>')
+    [finding] = run("seo.geo.schema_value_invalid", page(doc(html)))
+    assert finding.details["problems"] == [{
+        "type": "Event", "syntax": "microdata", "property": "startDate", "value": "next Saturday",
+        "expected": "Date or DateTime",
+        "problem": "not an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm+zz:zz)"}]
