@@ -285,6 +285,13 @@ class PageFacts:
     ignored_canonicals: tuple[str, ...] = ()
     #: Elements carrying the data-nosnippet attribute (text hidden from snippets/AI answers).
     data_nosnippet: int = 0
+    #: schema.org types declared in microdata (itemtype) / RDFa (typeof), bare names, each
+    #: once, at most `microdata.MAX_TYPES` per syntax.
+    microdata_types: tuple[str, ...] = ()
+    rdfa_types: tuple[str, ...] = ()
+    #: Top-level microdata items as JSON-LD-shaped dicts ("@type", property → value or list
+    #: of values, nested items as dicts), bounded by `microdata.MAX_ITEMS`/`MAX_PROPERTIES`.
+    microdata_items: tuple[dict[str, Any], ...] = ()
 
 
 @_fast_pickle
