@@ -341,7 +341,7 @@ class Crawler:
         site_findings = tuple(run_site_checks(self.site, geo=self.options.geo))
         site_codes: list[str] = []
         for finding in site_findings:
-            if finding.url is None:
+            if finding.url is None or self._site_wide_geo(finding):
                 site_codes.append(finding.code)
             else:
                 self._count(finding)
@@ -373,6 +373,12 @@ class Crawler:
         log.info("crawl.finish", url=self.start_url, pages=self.pages_crawled,
                  seconds=self.summary.elapsed_s, score=score.score,
                  geo_score=geo.score if geo else None)
+
+    def _site_wide_geo(self, finding: Finding) -> bool:
+        """A GEO finding that names a file rather than a crawled page (/llms.txt) concerns the
+        whole site, and is scored as site-wide."""
+        check = REGISTRY.get(finding.code)
+        return check is not None and check.category == "geo" and finding.url not in self.site.pages
 
     def _geo_unmeasured(self) -> dict[str, str]:
         """GEO components this audit could not measure, with the reason."""

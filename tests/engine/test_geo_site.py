@@ -55,10 +55,10 @@ SIGNAL_CODES: dict[str, tuple[str, ...] | None] = {
     "no_trust_pages": None,
     "inconsistent_name": None,
     # Structured data (another branch):
-    "article_schema_incomplete": None,
-    "schema_wrong_types": None,
-    "microdata_only": None,
-    "no_structured_data": None,
+    "article_schema_incomplete": ("seo.geo.schema_recommended_missing",),
+    "schema_wrong_types": ("seo.geo.schema_value_invalid",),
+    "microdata_only": ("seo.geo.structured_data_not_json_ld",),
+    "no_structured_data": ("seo.geo.no_structured_data",),
     # Rendering without JavaScript (another branch):
     "js_only_content": None,
     "js_only_links": None,
