@@ -81,16 +81,28 @@ class RateLimitResult:
 
 # --- counting ------------------------------------------------------------------------------
 
-@lru_cache(maxsize=8)
+_LIMITERS: dict[str, tuple[MovingWindowRateLimiter, threading.Lock | None]] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
 def _limiter(storage_uri: str) -> tuple[MovingWindowRateLimiter, threading.Lock | None]:
-    """One limiter per storage URI and process (redis-py pools are per process; the lock only
-    for the in-process memory storage, whose moving window is not atomic on its own)."""
-    options: dict[str, Any] = {}
-    if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
-        options = {"key_prefix": "seoaudit-rl", "socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-    storage = storage_from_string(storage_uri, **options)
-    lock = threading.Lock() if isinstance(storage, MemoryStorage) else None
-    return MovingWindowRateLimiter(storage), lock
+    """One limiter per storage URI and process (redis-py pools are per process), made under a
+    lock: concurrent first requests would otherwise import the storage driver concurrently and
+    see it half-initialised. The second lock is for the memory storage only, whose moving
+    window is not atomic on its own."""
+    found = _LIMITERS.get(storage_uri)
+    if found is not None:
+        return found
+    with _LIMITERS_LOCK:
+        if storage_uri not in _LIMITERS:
+            options: dict[str, Any] = {}
+            if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
+                options = {"key_prefix": "seoaudit-rl", "socket_timeout": 0.5,
+                           "socket_connect_timeout": 0.5}
+            storage = storage_from_string(storage_uri, **options)
+            lock = threading.Lock() if isinstance(storage, MemoryStorage) else None
+            _LIMITERS[storage_uri] = (MovingWindowRateLimiter(storage), lock)
+        return _LIMITERS[storage_uri]
 
 
 @lru_cache(maxsize=64)
@@ -110,9 +122,9 @@ def _count(scope: str, identity: str, *, bucket: str | None = None,
     """Count (or with `consume=False` only look at) one request of `identity` in class
     `scope`. None when the storage failed (fail open)."""
     item = rate_for(scope)
-    limiter, lock = _limiter(settings.SEOAUDIT_RATE_LIMIT_STORAGE)
     key = (settings.SEOAUDIT_RATE_LIMIT_NAMESPACE, bucket or scope, identity)
     try:
+        limiter, lock = _limiter(settings.SEOAUDIT_RATE_LIMIT_STORAGE)
         if lock is not None:
             with lock:
                 allowed = limiter.hit(item, *key) if consume else limiter.test(item, *key)
