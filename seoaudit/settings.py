@@ -98,6 +98,14 @@ if DATABASE_URL:
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    #: Connections per web process kept by psycopg's pool (0 = no pool). Under ASGI every request
+    #: runs its sync code in a thread of its own, so persistent per-thread connections
+    #: (CONN_MAX_AGE) are opened per request and pile up; a pool hands them back at request end.
+    DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=0)
+    if DB_POOL_SIZE:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DB_POOL_SIZE), "max_size": DB_POOL_SIZE, "timeout": 10}
 else:
     DATABASES = {
         "default": {
