@@ -27,6 +27,7 @@ Storage errors fail open (logged): an unreachable Redis must not take the API do
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import math
 import threading
@@ -125,18 +126,14 @@ def _count(scope: str, identity: str, *, bucket: str | None = None,
     key = (settings.SEOAUDIT_RATE_LIMIT_NAMESPACE, bucket or scope, identity)
     try:
         limiter, lock = _limiter(settings.SEOAUDIT_RATE_LIMIT_STORAGE)
-        if lock is not None:
-            with lock:
-                allowed = limiter.hit(item, *key) if consume else limiter.test(item, *key)
-                stats = limiter.get_window_stats(item, *key)
-        else:
-            allowed = limiter.hit(item, *key) if consume else limiter.test(item, *key)
+        with lock or contextlib.nullcontext():
+            allowed = limiter.hit(item, *key) if consume else None
             stats = limiter.get_window_stats(item, *key)
     except Exception:  # any storage failure: let the request through (logged)
         logger.exception("ratelimit.storage_error", scope=scope)
         return None
-    return RateLimitResult(allowed=allowed, limit=item.amount, remaining=stats.remaining,
-                           reset=stats.reset_time)
+    return RateLimitResult(allowed=stats.remaining > 0 if allowed is None else allowed,
+                           limit=item.amount, remaining=stats.remaining, reset=stats.reset_time)
 
 
 def rate_limit_hit(*, scope: str, identity: str) -> RateLimitResult | None:
