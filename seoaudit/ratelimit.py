@@ -7,8 +7,9 @@ lets 2 × limit through around a window edge). On Redis the check-and-insert is 
 so it is atomic across processes and hosts; in embedded mode (one process) it is in memory,
 under a lock. See docs/decisions.md ("Rate limiting").
 
-Who is counted: the user for authenticated requests (session, JWT or personal token — all of a
-user's tokens share one budget), else the client address (`client_ip`; IPv6 by /64, since one
+Who is counted: on API (DRF) views the user for authenticated requests (session, JWT or
+personal token — all of a user's tokens share one budget), else the client address; on plain
+Django views (admin, health probes) always the client address (`client_ip`; IPv6 by /64, since one
 host usually owns a whole /64). Which class: a view's `throttle_scope` (DRF's attribute name),
 `"default"` without one. Trusted addresses bypass; views marked `rate_limit_exempt` (SSE
 streams) are not counted.
@@ -266,7 +267,9 @@ class RateLimitMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name in settings.SEOAUDIT_RATE_LIMIT_AUTH_VIEWS:
             scope = AUTH_FAILURE_SCOPE
-        result = rate_limit_hit(scope=scope, identity=caller_identity(request, request.user))
+        # Plain views (admin, health probes) by address: resolving the session user would cost
+        # two queries on every health probe; API callers are counted per user by the throttle.
+        result = rate_limit_hit(scope=scope, identity=address_identity(client_ip(request)))
         request.rate_limit = result  # type: ignore[attr-defined]
         if result is not None and not result.allowed:
             return too_many_requests(result)
