@@ -155,7 +155,10 @@ def start_server(env: dict[str, str], workers: int, log_path: Path,
     port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = log_path.open("wb")
-    proc = subprocess.Popen([gunicorn, "seoaudit.asgi:application", "-k", worker_class,
+    # A WSGI worker class (gthread) serves the WSGI application: the comparison for what ASGI costs.
+    app = (["seoaudit.asgi:application"] if "uvicorn" in worker_class.lower()
+           else ["seoaudit.wsgi:application", "--threads", "8"])
+    proc = subprocess.Popen([gunicorn, *app, "-k", worker_class,
                              "-w", str(workers), "-b", f"127.0.0.1:{port}", "--graceful-timeout", "3",
                              "--log-level", "warning"],
                             cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -315,7 +318,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.5)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
     parser.add_argument("--worker-class", default="uvicorn_worker.UvicornWorker",
-                        help="uvicorn_worker.UvicornH11Worker: pure-Python HTTP parser and event loop")
+                        help="e.g. uvicorn_worker.UvicornH11Worker, or gthread (WSGI, 8 threads)")
     parser.add_argument("--rate-limits", action="store_true",
                         help="count requests as in production (limits raised so none is refused)")
     parser.add_argument("--db-pool", type=int, default=8,
