@@ -88,6 +88,14 @@ def test_log_line_for_refused_requests_too(probe, caplog):
     assert line["user"] == "-"
 
 
+def test_a_4xx_is_one_line_not_two(probe, caplog):
+    caplog.set_level(logging.INFO)
+    for _ in range(4):
+        Client().get("/probe/plain")  # the 4th is a 429
+    Client().get("/nowhere")
+    assert [r.name for r in caplog.records] == ["seoaudit.request"] * 5
+
+
 def test_cors_answers_only_listed_origins_with_credentials(probe):
     probe.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
     listed = Client().get("/api/v1/probe/search", HTTP_ORIGIN="https://app.example.com")
