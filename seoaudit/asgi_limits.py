@@ -69,5 +69,6 @@ class BodySizeLimit:
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode()),
+                                (b"x-content-type-options", b"nosniff"),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
