@@ -297,8 +297,8 @@ async def run_row(base: str, row: dict[str, Any], seeded: dict[str, Any], *, con
 def print_table(results: list[Result]) -> None:
     trivial = next((r for r in results if r.name == TRIVIAL and not r.skipped), None)
     print(f"\n{'endpoint':<22} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'vs trivial':>10} {'srv CPU ms/req':>14}  targets (p99 < {P99_TARGET_MS:.0f} ms, "
-          f">= {THROUGHPUT_SHARE_TARGET:.0%})")
+          f"{'vs trivial':>10} {'srv CPU ms/req':>14} {'client CPU':>10}  "
+          f"targets (p99 < {P99_TARGET_MS:.0f} ms, >= {THROUGHPUT_SHARE_TARGET:.0%})")
     for r in results:
         if r.skipped:
             print(f"{r.name:<22} skipped: {r.skipped}")
@@ -307,7 +307,8 @@ def print_table(results: list[Result]) -> None:
         ok_p99 = r.percentile(99) < P99_TARGET_MS
         ok_share = r is trivial or share >= THROUGHPUT_SHARE_TARGET
         print(f"{r.name:<22} {r.requests:>8} {r.errors:>6} {r.rps:>8.0f} {r.percentile(50):>7.1f} "
-              f"{r.percentile(99):>7.1f} {share:>10.0%} {r.server_cpu_ms:>14.2f}  "
+              f"{r.percentile(99):>7.1f} {share:>10.0%} {r.server_cpu_ms:>14.2f} "
+              f"{r.client_cpu_s / r.seconds if r.seconds else 0:>10.0%}  "
               f"{'ok' if ok_p99 and ok_share else 'MISSED'}")
 
 
