@@ -97,6 +97,9 @@ class CrawlOptions:
     #: GEO live check (off by default): fetch key pages as AI agents and as a browser and
     #: compare the answers (WAF/CDN bot blocking). See geo_live.py.
     geo_live_check: bool = False
+    #: After the crawl, render this many key pages in headless Chromium with JavaScript off
+    #: and on and compare text and links (render.py); 0 turns the sample off.
+    js_render_sample: int = 10
 
 
 @_fast_pickle

@@ -1,0 +1,265 @@
+"""The headless-Chromium render sample against real pages served on 127.0.0.1.
+
+Browser tests need Playwright and Chromium (/usr/bin/chromium or SEOAUDIT_CHROMIUM;
+scripts/test.sh installs it). Without them they are skipped locally, and fail under CI=true,
+where a skip would hide that the feature is untested.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import os
+import time
+
+import pytest
+from aiohttp import web
+
+from audits.engine.checks.geo_render import links_only_after_js, main_content_only_after_js
+from audits.engine.netguard import AddressGuard
+from audits.engine.render import (
+    RenderReport,
+    _missing_executable,
+    chromium_path,
+    render_candidates,
+    render_sample,
+)
+from audits.engine.site import SiteView
+from tests.engine.aioserver import options, serve
+from tests.engine.checks.helpers import record
+
+#: A "public" server on 127.0.0.1 (trusted), while 127.0.0.2 stays a refused loopback address:
+#: the same arrangement as the fetcher's SSRF tests.
+TEST_GUARD = AddressGuard(trusted_networks=(ipaddress.ip_network("127.0.0.1/32"),))
+
+PROSE = " ".join(f"word{i}" for i in range(400))
+NAV = "".join(f'<a href="/page-{i}">Page {i}</a>' for i in range(3))
+
+
+def _html(body: str, head: str = "") -> str:
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>T</title>{head}"
+            f"</head><body><nav>{NAV}</nav>{body}</body></html>")
+
+
+SERVER_RENDERED = _html(f"<main><h1>Article</h1><p>{PROSE}</p></main>"
+                        "<script>document.body.insertAdjacentHTML('beforeend',"
+                        "'<div>Cookie banner: we use cookies</div>')</script>")
+JS_CONTENT = _html("<main id=app><p>Loading...</p></main><script>"
+                   "fetch('/api/article').then(r => r.text()).then(t => {"
+                   "document.getElementById('app').innerHTML = '<h1>Article</h1><p>' + t + '</p>';"
+                   "});</script>")
+JS_LINKS = _html(f"<main><p>{PROSE}</p><ul id=more></ul></main><script>"
+                 "const ul = document.getElementById('more');"
+                 "for (let i = 0; i < 12; i++) ul.insertAdjacentHTML('beforeend',"
+                 " `<li><a href=\"/products/${i}\">Product ${i}</a></li>`);</script>")
+
+
+def _browser_available() -> str:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed"
+    return _missing_executable(chromium_path())
+
+
+MISSING = _browser_available()
+if MISSING and os.environ.get("CI") == "true":
+    raise RuntimeError(f"render tests need Chromium under CI: {MISSING} "
+                       "(scripts/test.sh installs the chromium package)")
+needs_browser = pytest.mark.skipif(bool(MISSING), reason=MISSING or "browser available")
+
+
+def _site(base: str, *paths: str) -> SiteView:
+    """A crawl index whose start page is paths[0]; every path an indexable 200 HTML page."""
+    view = SiteView(base + paths[0], options(base + paths[0], js_render_sample=len(paths)))
+    for path in paths:
+        view.pages[base + path] = record(base + path)
+    return view
+
+
+def _render(view: SiteView, **kwargs) -> RenderReport:
+    kwargs.setdefault("guard", TEST_GUARD)
+    return asyncio.run(render_sample(view, view.options, **kwargs))
+
+
+class Routes:
+    """The test site; records which paths were requested."""
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+        #: Base URL of the server that plays a private host (set once it runs).
+        self.private = ""
+        #: Set when the test is over: lets the never-ending responses end (server shutdown).
+        self.done = asyncio.Event()
+
+    async def _hang(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.done.wait(), 30)
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        self.hits.append(request.path)
+        pages = {"/": SERVER_RENDERED, "/spa": JS_CONTENT, "/menu": JS_LINKS}
+        if request.path in pages:
+            return web.Response(text=pages[request.path], content_type="text/html")
+        if request.path == "/api/article":
+            return web.Response(text=PROSE, content_type="text/plain")
+        if request.path == "/slow":
+            # A page whose body never finishes: headers, then a trickle.
+            response = web.StreamResponse(headers={"Content-Type": "text/html"})
+            await response.prepare(request)
+            await response.write(b"<!doctype html><html><body><p>Start")
+            await self._hang()
+            return response
+        if request.path == "/ssrf":
+            return web.Response(content_type="text/html", text=_html(
+                f"<main><p>{PROSE}</p></main><script>"
+                f"fetch('{self.private}/secret').catch(() => 0);"
+                f"fetch('/redirect-to-private').catch(() => 0);</script>"))
+        if request.path == "/redirect-to-private":
+            raise web.HTTPFound(self.private + "/via-redirect")
+        return web.Response(status=404, text="not found")
+
+
+async def _with_servers(test):
+    """Run `test(base, routes, private_routes)` with the site on 127.0.0.1 and a "private"
+    server on 127.0.0.2 that must never be reached."""
+    private_hits: list[str] = []
+
+    async def private(request: web.Request) -> web.StreamResponse:
+        private_hits.append(request.path)
+        return web.Response(text="internal secret")
+
+    routes = Routes()
+    async with serve(private, host="127.0.0.2") as private_base:
+        routes.private = private_base
+        async with serve(routes) as base:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(
+                    None, test, base, routes, private_hits)
+            finally:
+                routes.done.set()
+
+
+@pytest.fixture(scope="module")
+def rendered_site():
+    """One browser run over the ordinary pages (keeps the module fast)."""
+    if MISSING:
+        pytest.skip(MISSING)
+
+    def test(base, routes, private_hits):
+        view = _site(base, "/", "/spa", "/menu", "/ssrf")
+        return base, _render(view), routes.hits, list(private_hits)
+
+    return asyncio.run(_with_servers(test))
+
+
+@needs_browser
+def test_server_rendered_page_is_not_flagged(rendered_site):
+    base, report, _, _ = rendered_site
+    assert report.status == "ok", report
+    page = next(p for p in report.pages if p.url == base + "/")
+    assert page.error is None
+    assert page.raw_main_words == page.rendered_main_words >= 400
+    assert page.rendered_words - page.raw_words == 5  # the cookie banner, nothing more
+    assert page.raw_links == page.rendered_links == 3 and page.js_only_count == 0
+    assert not main_content_only_after_js(page) and not links_only_after_js(page)
+
+
+@needs_browser
+def test_content_loaded_by_javascript_is_flagged(rendered_site):
+    base, report, _, _ = rendered_site
+    page = next(p for p in report.pages if p.url == base + "/spa")
+    assert page.error is None and page.main_element == "main"
+    assert page.raw_main_words == 1  # "Loading..."
+    assert page.rendered_main_words >= 400
+    assert main_content_only_after_js(page)
+
+
+@needs_browser
+def test_links_added_by_javascript_are_flagged(rendered_site):
+    base, report, _, _ = rendered_site
+    page = next(p for p in report.pages if p.url == base + "/menu")
+    assert page.raw_links == 3 and page.rendered_links == 15
+    assert page.js_only_count == 12
+    assert page.js_only_links[:2] == (base + "/products/0", base + "/products/1")
+    assert links_only_after_js(page) and not main_content_only_after_js(page)
+
+
+@needs_browser
+def test_requests_to_private_hosts_are_refused(rendered_site):
+    base, report, hits, private_hits = rendered_site
+    assert private_hits == []  # neither the direct fetch nor the redirect reached it
+    assert "/redirect-to-private" in hits  # the public hop was fetched, its target refused
+    assert report.blocked_requests >= 2
+    assert any("127.0.0.2" in example and "loopback" in example
+               for example in report.blocked_examples)
+    page = next(p for p in report.pages if p.url == base + "/ssrf")
+    assert page.error is None  # the page itself still renders
+    assert report.as_dict()["pages_rendered"] == 4
+
+
+@needs_browser
+def test_a_page_that_never_finishes_is_bounded_by_the_timeout():
+    def test(base, routes, private_hits):
+        view = _site(base, "/slow", "/")
+        started = time.monotonic()
+        report = _render(view, page_timeout_s=2.0)
+        return base, report, time.monotonic() - started
+
+    base, report, elapsed = asyncio.run(_with_servers(test))
+    assert report.status == "ok"
+    slow, fine = report.pages
+    assert slow.url == base + "/slow" and slow.error and "timeout" in slow.error
+    assert slow.ms < 8000
+    assert fine.error is None and fine.rendered_main_words >= 400
+    assert elapsed < 15
+
+
+@needs_browser
+def test_the_budget_stops_the_sample():
+    def test(base, routes, private_hits):
+        return _render(_site(base, "/slow", "/"), page_timeout_s=2.0, budget_s=2.5)
+
+    report = asyncio.run(_with_servers(test))
+    assert [p.url.rsplit("/", 1)[1] for p in report.pages] == ["slow"]
+    assert "time budget of 2.5 s used up after 1 of 2 pages" in report.reason
+
+
+def test_missing_chromium_is_reported_as_skipped(monkeypatch):
+    monkeypatch.setenv("SEOAUDIT_CHROMIUM", "/nonexistent/chromium")
+    view = _site("http://127.0.0.1:9", "/")
+    report = _render(view)
+    assert report.status == "skipped"
+    assert "/nonexistent/chromium" in report.reason and "SEOAUDIT_CHROMIUM" in report.reason
+    assert report.pages == ()
+
+
+def test_a_file_that_is_not_chromium_fails_to_launch_and_is_skipped(tmp_path):
+    if MISSING.startswith("Playwright"):
+        pytest.skip(MISSING)
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    report = _render(_site("http://127.0.0.1:9", "/"), executable=str(fake))
+    assert report.status == "skipped" and report.reason.startswith("Chromium failed to start")
+
+
+def test_candidates_start_page_then_most_linked_indexable_pages():
+    base = "https://example.com"
+    view = SiteView(base + "/", options(base + "/"))
+    for path, kwargs in [("/", {}), ("/a", {}), ("/b", {}), ("/noindex", {"indexable": False}),
+                         ("/gone", {"status": 404}), ("/pdf", {"is_html": False})]:
+        view.pages[base + path] = record(base + path, **kwargs)
+    for source in ("/", "/a", "/noindex"):
+        view.add_link(base + source, base + "/b", "b", "a")
+        view.add_link(base + source, base + "/noindex", "n", "a")
+    assert render_candidates(view, 10) == [base + "/", base + "/b", base + "/a"]
+    assert render_candidates(view, 2) == [base + "/", base + "/b"]
+    assert render_candidates(view, 0) == []
+
+
+def test_sample_of_zero_does_nothing():
+    view = _site("http://127.0.0.1:9", "/")
+    report = asyncio.run(render_sample(view, options(view.start_url, js_render_sample=0)))
+    assert report.status == "skipped" and report.pages == () and "off" in report.reason
