@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 
 from audits.engine.checks.geo_render import links_only_after_js, main_content_only_after_js
+from audits.engine.crawler import run_crawl
 from audits.engine.netguard import AddressGuard
 from audits.engine.render import (
     RenderReport,
@@ -26,6 +27,7 @@ from audits.engine.render import (
     render_sample,
 )
 from audits.engine.site import SiteView
+from tests.conftest import crawl_options
 from tests.engine.aioserver import options, serve
 from tests.engine.checks.helpers import record
 
@@ -217,13 +219,14 @@ def test_a_page_that_never_finishes_is_bounded_by_the_timeout():
 
 
 @needs_browser
-def test_the_budget_stops_the_sample():
+def test_the_budget_bounds_the_pages_and_stops_the_sample():
     def test(base, routes, private_hits):
-        return _render(_site(base, "/slow", "/"), page_timeout_s=2.0, budget_s=2.5)
+        return _render(_site(base, "/slow", "/"), page_timeout_s=15.0, budget_s=1.5)
 
     report = asyncio.run(_with_servers(test))
-    assert [p.url.rsplit("/", 1)[1] for p in report.pages] == ["slow"]
-    assert "time budget of 2.5 s used up after 1 of 2 pages" in report.reason
+    [slow] = report.pages  # cut at the budget's 1.5 s, not the page timeout's 15 s
+    assert slow.url.endswith("/slow") and "timeout" in slow.error and slow.ms < 6000
+    assert "time budget of 1.5 s used up after 1 of 2 pages" in report.reason
 
 
 def test_missing_chromium_is_reported_as_skipped(monkeypatch):
@@ -263,3 +266,60 @@ def test_sample_of_zero_does_nothing():
     view = _site("http://127.0.0.1:9", "/")
     report = asyncio.run(render_sample(view, options(view.start_url, js_render_sample=0)))
     assert report.status == "skipped" and report.pages == () and "off" in report.reason
+
+
+@needs_browser
+def test_a_crawl_runs_the_sample_and_reports_it_apart_from_crawl_time():
+    def test(base, routes, private_hits):
+        return run_crawl(crawl_options(base + "/spa", js_render_sample=1), on_page=lambda r: None)
+
+    summary = asyncio.run(_with_servers(test))
+    rendering = summary.rendering
+    assert rendering["status"] == "ok" and rendering["pages_rendered"] == 1
+    assert rendering["pages"][0]["url"].endswith("/spa")
+    assert rendering["elapsed_s"] > 0
+    codes = [f.code for f in summary.site_findings]
+    assert "seo.geo.content_needs_js" in codes and "seo.geo.render_skipped" not in codes
+
+
+def test_crawl_reports_a_skipped_sample(monkeypatch):
+    monkeypatch.setenv("SEOAUDIT_CHROMIUM", "/nonexistent/chromium")
+
+    def test(base, routes, private_hits):
+        return run_crawl(crawl_options(base + "/", js_render_sample=3), on_page=lambda r: None)
+
+    summary = asyncio.run(_with_servers(test))
+    assert summary.rendering["status"] == "skipped"
+    [finding] = [f for f in summary.site_findings if f.code == "seo.geo.render_skipped"]
+    assert "/nonexistent/chromium" in finding.details["reason"]
+
+
+def test_crawl_without_the_sample_has_no_rendering():
+    def test(base, routes, private_hits):
+        return run_crawl(crawl_options(base + "/"), on_page=lambda r: None)
+
+    summary = asyncio.run(_with_servers(test))
+    assert summary.rendering is None
+    assert not [f for f in summary.site_findings if f.code.startswith("seo.geo.render")]
+
+
+def test_audit_option_validated_and_passed_to_the_engine(settings):
+    from audits.exceptions import InvalidAuditOptions
+    from audits.options import clean_audit_options, crawl_options_for
+
+    assert crawl_options_for("https://example.com/", clean_audit_options(
+        {"js_render_sample": 3})).js_render_sample == 3
+    settings.SEOAUDIT_JS_RENDER_SAMPLE = 10
+    assert crawl_options_for("https://example.com/", {}).js_render_sample == 10
+    for bad in (-1, 101, "5", True):
+        with pytest.raises(InvalidAuditOptions, match="js_render_sample"):
+            clean_audit_options({"js_render_sample": bad})
+
+
+def test_cli_flag_sets_the_sample(settings):
+    from audits.management.commands.audit import Command
+
+    command = Command()
+    parser = command.create_parser("manage.py", "audit")
+    opts = vars(parser.parse_args(["https://example.com/", "--js-render-sample", "0"]))
+    assert command._audit_options(opts)["js_render_sample"] == 0
