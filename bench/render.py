@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(args.site_dir) if args.site_dir else Path(tempfile.mkdtemp(prefix="bench-render-"))
     if not (root / "index.html").exists():
+        root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o755)  # nginx workers run as nobody; mkdtemp makes the directory 0700
         generate_site(root, pages=200, quiet=True)
     rows = []
     with serve_site(root) as base:
