@@ -72,6 +72,13 @@ FORWARDED_METHODS = frozenset({"GET", "HEAD"})
 MAX_BLOCKED_EXAMPLES = 5
 #: The discard port on loopback: any traffic that escaped interception would die here.
 _DEAD_PROXY = "http://127.0.0.1:9"
+_CHROMIUM_ARGS = (
+    f"--proxy-server={_DEAD_PROXY}", "--proxy-bypass-list=<-loopback>",
+    # WebRTC may send UDP (STUN) around the proxy: allow only proxied traffic, i.e. none.
+    "--force-webrtc-ip-handling-policy", "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--dns-prefetch-disable", "--disable-background-networking", "--disable-component-update",
+    "--disable-dev-shm-usage",
+)
 _NOT_FORWARDED = frozenset({
     "host", "connection", "content-length", "accept-encoding", "transfer-encoding", "keep-alive",
     "te", "upgrade", "proxy-authorization", "proxy-connection", "trailer",
@@ -388,8 +395,7 @@ async def render_sample(site: SiteView, options: CrawlOptions, *, fetcher: Fetch
             playwright = await stack.enter_async_context(async_playwright())
             browser = await playwright.chromium.launch(
                 executable_path=executable, timeout=LAUNCH_TIMEOUT_S * 1000,
-                args=[f"--proxy-server={_DEAD_PROXY}", "--proxy-bypass-list=<-loopback>",
-                      "--disable-dev-shm-usage", "--dns-prefetch-disable"])
+                args=list(_CHROMIUM_ARGS))
         except Exception as exc:  # noqa: BLE001 - report, do not fail the audit
             log.warning("render.launch_failed", error=repr(exc)[:300])
             return RenderReport("skipped", f"Chromium failed to start: {_first_line(exc)}",

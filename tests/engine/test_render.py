@@ -115,9 +115,11 @@ class Routes:
             return response
         if request.path == "/ssrf":
             return web.Response(content_type="text/html", text=_html(
-                f"<main><p>{PROSE}</p></main><script>"
-                f"fetch('{self.private}/secret').catch(() => 0);"
-                f"fetch('/redirect-to-private').catch(() => 0);</script>"))
+                f"<main><p>{PROSE}</p></main><iframe src='{self.private}/frame'></iframe>"
+                f"<script>fetch('{self.private}/secret').catch(() => 0);"
+                f"fetch('/redirect-to-private').catch(() => 0);"
+                f"try {{ new WebSocket('{self.private.replace('http', 'ws')}/ws'); }}"
+                f" catch (e) {{}}</script>"))
         if request.path == "/redirect-to-private":
             raise web.HTTPFound(self.private + "/via-redirect")
         return web.Response(status=404, text="not found")
@@ -191,9 +193,10 @@ def test_links_added_by_javascript_are_flagged(rendered_site):
 @needs_browser
 def test_requests_to_private_hosts_are_refused(rendered_site):
     base, report, hits, private_hits = rendered_site
-    assert private_hits == []  # neither the direct fetch nor the redirect reached it
+    # Neither the fetch, the redirect, the iframe nor the WebSocket reached it.
+    assert private_hits == []
     assert "/redirect-to-private" in hits  # the public hop was fetched, its target refused
-    assert report.blocked_requests >= 2
+    assert report.blocked_requests >= 3  # fetch, redirect target, iframe
     assert any("127.0.0.2" in example and "loopback" in example
                for example in report.blocked_examples)
     page = next(p for p in report.pages if p.url == base + "/ssrf")
