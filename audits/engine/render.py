@@ -9,9 +9,9 @@ outside script/style/noscript/template, like the crawler's parse), words of the 
 (<main>/role=main, else the top-level <article>s, else the body) and the internal <a href>
 links, resolved and normalised with the crawler's own `HrefResolver`.
 
-Security: Chromium never opens a connection itself. It runs behind a dead proxy, and every
-request it makes is intercepted (`route`) and answered from Python through the crawl's
-`Fetcher`, i.e. the same SSRF guard (guarded resolver, IP literals, ports, private networks),
+Security (render_network.py): Chromium never opens a connection itself. It runs behind a dead
+proxy, and every request it makes is intercepted (`route`) and answered from Python through the
+crawl's `Fetcher`, i.e. the same SSRF guard (guarded resolver, IP literals, ports, private networks),
 size cap and timeouts as the crawl; redirects are followed there too, every hop checked (the
 browser gets the final answer under the URL it asked for). Only GET/HEAD over http(s) are forwarded (the
 audit must not submit forms or call APIs with side effects); images, media and fonts are not
@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import structlog
 
 from .ai_agents import key_pages
 from .fetch import Fetcher
 from .hrefs import HrefResolver
+from .render_network import CHROMIUM_ARGS, RequestGateway
 from .urls import host_of
 
 if TYPE_CHECKING:
@@ -65,28 +65,6 @@ NETWORK_IDLE_CAP_S = 3.0
 MAX_JS_ONLY_SAMPLE = 10
 #: <a href> values read per page view (a page with more is judged on the first ones).
 MAX_LINKS_READ = 5000
-#: Resource types never fetched: they cannot add text or links, and cost most of the bytes.
-SKIPPED_RESOURCE_TYPES = frozenset({"image", "media", "font"})
-FORWARDED_METHODS = frozenset({"GET", "HEAD"})
-#: Blocked requests remembered as evidence.
-MAX_BLOCKED_EXAMPLES = 5
-#: The discard port on loopback: any traffic that escaped interception would die here.
-_DEAD_PROXY = "http://127.0.0.1:9"
-_CHROMIUM_ARGS = (
-    f"--proxy-server={_DEAD_PROXY}", "--proxy-bypass-list=<-loopback>",
-    # WebRTC may send UDP (STUN) around the proxy: allow only proxied traffic, i.e. none.
-    "--force-webrtc-ip-handling-policy", "--webrtc-ip-handling-policy=disable_non_proxied_udp",
-    "--dns-prefetch-disable", "--disable-background-networking", "--disable-component-update",
-    "--disable-dev-shm-usage",
-)
-_NOT_FORWARDED = frozenset({
-    "host", "connection", "content-length", "accept-encoding", "transfer-encoding", "keep-alive",
-    "te", "upgrade", "proxy-authorization", "proxy-connection", "trailer",
-})
-_NOT_RETURNED = frozenset({
-    "content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive",
-})
-
 #: One measuring script for both views, so the comparison is apples to apples.
 _MEASURE_JS = """(maxLinks) => {
   const SKIP = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE"]);
@@ -207,71 +185,6 @@ def render_candidates(site: SiteView, limit: int) -> list[str]:
     return [url for url in key_pages(site, limit) if renderable(url)][:limit]
 
 
-class _Gateway:
-    """Answers every browser request from Python, through the crawl's guarded Fetcher."""
-
-    def __init__(self, fetcher: Fetcher, timeout_s: float) -> None:
-        self.fetcher = fetcher
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=min(10.0, timeout_s),
-                                             sock_read=timeout_s)
-        self.blocked = 0
-        self.examples: list[str] = []
-
-    def _refuse(self, url: str, why: str) -> None:
-        self.blocked += 1
-        if len(self.examples) < MAX_BLOCKED_EXAMPLES:
-            self.examples.append(f"{url[:200]}: {why[:200]}")
-
-    async def handle(self, route: Any) -> None:
-        request = route.request
-        try:
-            url = request.url
-            if request.resource_type in SKIPPED_RESOURCE_TYPES:
-                await route.abort("blockedbyclient")
-                return
-            if not url.startswith(("http://", "https://")):
-                self._refuse(url, "only http and https are fetched")
-                await route.abort("blockedbyclient")
-                return
-            if request.method not in FORWARDED_METHODS:
-                self._refuse(url, f"{request.method} not sent (only GET and HEAD)")
-                await route.abort("blockedbyclient")
-                return
-            headers = {name: value for name, value in (await request.all_headers()).items()
-                       if name.lower() not in _NOT_FORWARDED and not name.startswith(":")}
-            # Redirects are followed here, each hop checked by the guard: a redirect handed to
-            # the browser would be followed by Chromium without interception (into the dead
-            # proxy). The browser gets the final answer under the URL it asked for.
-            result = await self.fetcher.fetch(url, method=request.method, max_retries=0,
-                                              client_timeout=self.timeout, headers=headers)
-            if result.error == "ssrf_blocked":
-                self._refuse(result.final_url, result.error_detail)
-                await route.abort("blockedbyclient")
-            elif result.error is not None or result.body is None:
-                await route.abort("failed")
-            else:
-                await route.fulfill(status=result.status, headers=_response_headers(result.headers),
-                                    body=result.body or b"")
-        except Exception as exc:  # noqa: BLE001 - the page may be gone; never leak a request
-            log.debug("render.route_failed", url=request.url[:200], error=repr(exc)[:200])
-            with contextlib.suppress(Exception):
-                await route.abort("failed")
-
-
-def _response_headers(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    """Headers for the browser: the body is already decompressed and complete, and repeated
-    headers are joined (Set-Cookie by newlines, as Playwright expects)."""
-    joined: dict[str, str] = {}
-    for name, value in headers:
-        if name in _NOT_RETURNED:
-            continue
-        if name in joined:
-            joined[name] += ("\n" if name == "set-cookie" else ", ") + value
-        else:
-            joined[name] = value
-    return joined
-
-
 class _Tab:
     """One reusable page (tab) of a context: opening a page costs a few hundred ms, navigating
     it far less. After a failure the tab is thrown away and the next page gets a fresh one."""
@@ -390,12 +303,12 @@ async def render_sample(site: SiteView, options: CrawlOptions, *, fetcher: Fetch
         if fetcher is None:
             fetcher = await stack.enter_async_context(Fetcher(options, guard=guard,
                                                               resolver=resolver))
-        gateway = _Gateway(fetcher, page_timeout_s)
+        gateway = RequestGateway(fetcher, page_timeout_s)
         try:
             playwright = await stack.enter_async_context(async_playwright())
             browser = await playwright.chromium.launch(
                 executable_path=executable, timeout=LAUNCH_TIMEOUT_S * 1000,
-                args=list(_CHROMIUM_ARGS))
+                args=list(CHROMIUM_ARGS))
         except Exception as exc:  # noqa: BLE001 - report, do not fail the audit
             log.warning("render.launch_failed", error=repr(exc)[:300])
             return RenderReport("skipped", f"Chromium failed to start: {_first_line(exc)}",
@@ -413,7 +326,7 @@ async def render_sample(site: SiteView, options: CrawlOptions, *, fetcher: Fetch
                         gateway.blocked, tuple(gateway.examples))
 
 
-async def _render_all(browser: Any, gateway: _Gateway, urls: list[str], options: CrawlOptions,
+async def _render_all(browser: Any, gateway: RequestGateway, urls: list[str], options: CrawlOptions,
                       site: SiteView, deadline: float, page_timeout_s: float, budget_s: float,
                       cancel: threading.Event | None) -> tuple[list[RenderedPage], str]:
     """Render `urls` one after the other (both views of a page in parallel) until done, the
