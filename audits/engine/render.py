@@ -303,7 +303,9 @@ async def render_sample(site: SiteView, options: CrawlOptions, *, fetcher: Fetch
         if fetcher is None:
             fetcher = await stack.enter_async_context(Fetcher(options, guard=guard,
                                                               resolver=resolver))
-        gateway = RequestGateway(fetcher, page_timeout_s)
+        gateway = RequestGateway(fetcher, page_timeout_s, site_hosts=(
+            None if options.check_external_links
+            else (host_of(site.start_url), options.include_subdomains)))
         try:
             playwright = await stack.enter_async_context(async_playwright())
             browser = await playwright.chromium.launch(

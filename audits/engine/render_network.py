@@ -17,6 +17,7 @@ import aiohttp
 import structlog
 
 from .fetch import Fetcher
+from .hrefs import is_internal_url
 
 log = structlog.get_logger(__name__)
 
@@ -46,8 +47,13 @@ _NOT_RETURNED = frozenset({
 class RequestGateway:
     """Answers every browser request from Python, through the crawl's guarded Fetcher."""
 
-    def __init__(self, fetcher: Fetcher, timeout_s: float) -> None:
+    def __init__(self, fetcher: Fetcher, timeout_s: float, *,
+                 site_hosts: tuple[str, bool] | None = None) -> None:
+        """`site_hosts` = (start host, include subdomains) limits requests to the audited
+        site's hosts (the audit's "no external requests" option); None allows any public host
+        (CDN scripts, APIs), as a browser would."""
         self.fetcher = fetcher
+        self.site_hosts = site_hosts
         self.timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=min(10.0, timeout_s),
                                              sock_read=timeout_s)
         self.blocked = 0
@@ -67,6 +73,10 @@ class RequestGateway:
                 return
             if not url.startswith(("http://", "https://")):
                 self._refuse(url, "only http and https are fetched")
+                await route.abort("blockedbyclient")
+                return
+            if self.site_hosts is not None and not is_internal_url(url, *self.site_hosts):
+                self._refuse(url, "another host (external requests are off for this audit)")
                 await route.abort("blockedbyclient")
                 return
             if request.method not in FORWARDED_METHODS:

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from audits.engine.checks.geo_render import links_only_after_js, main_content_only_after_js
 from audits.engine.crawler import run_crawl
+from audits.engine.fetch import Fetcher
 from audits.engine.netguard import AddressGuard
 from audits.engine.render import (
     RenderReport,
@@ -26,6 +27,7 @@ from audits.engine.render import (
     render_candidates,
     render_sample,
 )
+from audits.engine.render_network import RequestGateway
 from audits.engine.site import SiteView
 from tests.conftest import crawl_options
 from tests.engine.aioserver import options, serve
@@ -326,3 +328,72 @@ def test_cli_flag_sets_the_sample(settings):
     parser = command.create_parser("manage.py", "audit")
     opts = vars(parser.parse_args(["https://example.com/", "--js-render-sample", "0"]))
     assert command._audit_options(opts)["js_render_sample"] == 0
+
+
+class FakeRequest:
+    def __init__(self, url: str, method: str = "GET", resource_type: str = "fetch") -> None:
+        self.url, self.method, self.resource_type = url, method, resource_type
+
+    async def all_headers(self) -> dict[str, str]:
+        return {"accept": "*/*", "host": "ignored", "x-requested-with": "test"}
+
+
+class FakeRoute:
+    """What RequestGateway.handle sees of a Playwright route, recording the answer."""
+
+    def __init__(self, url: str, **kwargs) -> None:
+        self.request = FakeRequest(url, **kwargs)
+        self.answer: tuple = ()
+
+    async def abort(self, code: str = "failed") -> None:
+        self.answer = ("abort", code)
+
+    async def fulfill(self, *, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.answer = ("fulfill", status, headers, body)
+
+
+def test_gateway_answers_through_the_guarded_fetcher():
+    """The gateway's decisions without a browser: what is fetched, refused or skipped."""
+    seen_headers: list[str] = []
+
+    async def public(request: web.Request) -> web.StreamResponse:
+        seen_headers.append(request.headers.get("X-Requested-With", ""))
+        if request.path == "/moved":
+            raise web.HTTPFound("/data")
+        return web.Response(text='{"ok": true}', content_type="application/json",
+                            headers={"Set-Cookie": "a=1"})
+
+    async def private(request: web.Request) -> web.StreamResponse:
+        raise AssertionError("the private server was reached")
+
+    async def main():
+        async with serve(private, host="127.0.0.2") as private_base, serve(public) as base:
+            port = base.rsplit(":", 1)[1]
+            async with Fetcher(options(base + "/"), guard=TEST_GUARD) as fetcher:
+                gateway = RequestGateway(fetcher, 5.0)
+                scoped = RequestGateway(fetcher, 5.0, site_hosts=("127.0.0.1", False))
+                routes = {
+                    "ok": (gateway, FakeRoute(base + "/moved")),
+                    "private": (gateway, FakeRoute(private_base + "/secret")),
+                    "post": (gateway, FakeRoute(base + "/api", method="POST")),
+                    "image": (gateway, FakeRoute(base + "/a.png", resource_type="image")),
+                    "ftp": (gateway, FakeRoute("ftp://127.0.0.1/file")),
+                    "other_host": (scoped, FakeRoute(f"http://localhost:{port}/data")),
+                    "same_host": (scoped, FakeRoute(base + "/data")),
+                }
+                for handler, route in routes.values():
+                    await handler.handle(route)
+                return gateway, scoped, {name: route.answer for name, (_, route) in routes.items()}
+
+    gateway, scoped, answers = asyncio.run(main())
+    kind, status, headers, body = answers["ok"]
+    assert (kind, status, body) == ("fulfill", 200, b'{"ok": true}')  # redirect followed in Python
+    assert headers["set-cookie"] == "a=1" and "content-length" not in headers
+    assert answers["private"] == ("abort", "blockedbyclient")
+    assert answers["post"] == answers["ftp"] == answers["image"] == ("abort", "blockedbyclient")
+    assert answers["other_host"] == ("abort", "blockedbyclient")
+    assert answers["same_host"][:2] == ("fulfill", 200)
+    assert gateway.blocked == 3  # private, POST, ftp (skipped images are not "blocked")
+    assert "127.0.0.2 is a loopback address" in gateway.examples[0]
+    assert scoped.blocked == 1 and "another host" in scoped.examples[0]
+    assert set(seen_headers) == {"test"}  # the browser's request headers were forwarded
