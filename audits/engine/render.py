@@ -166,6 +166,18 @@ class _View:
     links: frozenset[str]
 
 
+def render_unmeasured_reason(report: RenderReport | None) -> str:
+    """Why the `rendering` GEO component could not be measured ("" when it was): the sample
+    was off, skipped, or no page could be compared."""
+    if report is None:
+        return "the JavaScript render sample is off (js_render_sample 0)"
+    if report.status != "ok":
+        return f"the JavaScript render sample was skipped: {report.reason}"
+    if not any(page.error is None for page in report.pages):
+        return "no sampled page could be rendered"
+    return ""
+
+
 def chromium_path() -> str:
     """The Chromium executable: SEOAUDIT_CHROMIUM, else Debian's /usr/bin/chromium."""
     return os.environ.get(CHROMIUM_ENV, "").strip() or DEFAULT_CHROMIUM
