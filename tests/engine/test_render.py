@@ -285,6 +285,8 @@ def test_a_crawl_runs_the_sample_and_reports_it_apart_from_crawl_time():
     assert rendering["elapsed_s"] > 0
     codes = [f.code for f in summary.site_findings]
     assert "seo.geo.content_needs_js" in codes and "seo.geo.render_skipped" not in codes
+    [component] = [c for c in summary.geo.components if c.component == "rendering"]
+    assert component.score is not None and component.score < 100 and not component.reason
 
 
 def test_crawl_reports_a_skipped_sample(monkeypatch):
@@ -297,6 +299,9 @@ def test_crawl_reports_a_skipped_sample(monkeypatch):
     assert summary.rendering["status"] == "skipped"
     [finding] = [f for f in summary.site_findings if f.code == "seo.geo.render_skipped"]
     assert "/nonexistent/chromium" in finding.details["reason"]
+    # The GEO score leaves the rendering component out, saying why (neither reward nor penalty).
+    [component] = [c for c in summary.geo.components if c.component == "rendering"]
+    assert component.score is None and "/nonexistent/chromium" in component.reason
 
 
 def test_crawl_without_the_sample_has_no_rendering():
