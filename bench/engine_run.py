@@ -50,7 +50,8 @@ def crawl_options(url: str, max_pages: int, concurrency: int, parse_workers: int
 
     return CrawlOptions(start_url=url, max_pages=max_pages, allow_private=True,
                         respect_robots=True, per_host_concurrency=concurrency,
-                        global_concurrency=max(32, concurrency), parse_workers=parse_workers)
+                        global_concurrency=max(32, concurrency), parse_workers=parse_workers,
+                        js_render_sample=0)  # timed on its own by bench/render.py
 
 
 def _crawl(options: Any, tally: PageTally) -> Any:

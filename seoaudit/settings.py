@@ -175,6 +175,10 @@ SEOAUDIT_DEFAULT_MAX_PAGES = env.int("SEOAUDIT_DEFAULT_MAX_PAGES", default=500)
 SEOAUDIT_MAX_PAGES_LIMIT = env.int("SEOAUDIT_MAX_PAGES_LIMIT", default=100_000)
 #: Parse worker processes per crawl ("" = one per CPU beyond the first).
 SEOAUDIT_PARSE_WORKERS = env.int("SEOAUDIT_PARSE_WORKERS", default=None)
+#: Pages rendered in headless Chromium after the crawl when an audit does not set
+#: js_render_sample (0 = off). The engine finds Chromium through SEOAUDIT_CHROMIUM (default
+#: /usr/bin/chromium); without it the audit reports the render sample as skipped.
+SEOAUDIT_JS_RENDER_SAMPLE = env.int("SEOAUDIT_JS_RENDER_SAMPLE", default=10)
 #: A RUNNING audit whose heartbeat is older than this is considered abandoned and may be
 #: taken over by a redelivered task.
 SEOAUDIT_STALE_AUDIT_SECONDS = env.int("SEOAUDIT_STALE_AUDIT_SECONDS", default=600)

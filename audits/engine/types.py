@@ -100,6 +100,9 @@ class CrawlOptions:
     #: GEO analysis (category `geo` checks, llms.txt, content signals, the GEO score). Off
     #: only to measure what it costs (bench/geo.py) or for a classic SEO-only audit.
     geo: bool = True
+    #: After the crawl, render this many key pages in headless Chromium with JavaScript off
+    #: and on and compare text and links (render.py); 0 turns the sample off.
+    js_render_sample: int = 10
 
 
 @_fast_pickle
