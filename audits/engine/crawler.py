@@ -366,7 +366,9 @@ class Crawler:
             per_code_page_counts=dict(self._code_pages), site_codes=site_codes)
         geo = compute_geo_score_from_counts(
             self.pages_crawled, self._code_pages, site_codes,
-            unmeasured=self._geo_unmeasured()) if self.options.geo else None
+            unmeasured=self._geo_unmeasured(),
+            component_pages={"rendering": self.site.rendering.pages_rendered}
+            if self.site.rendering is not None else None) if self.options.geo else None
         robots = self._robots
         rendering = self.site.rendering
         render_s = rendering.elapsed_s if rendering is not None else 0.0

@@ -148,9 +148,14 @@ class RenderReport:
     blocked_requests: int = 0
     blocked_examples: tuple[str, ...] = ()
 
+    @property
+    def pages_rendered(self) -> int:
+        """Pages both views loaded (failed pages get no finding and are not counted)."""
+        return sum(1 for p in self.pages if p.error is None)
+
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "reason": self.reason, "elapsed_s": self.elapsed_s,
-                "pages_rendered": sum(1 for p in self.pages if p.error is None),
+                "pages_rendered": self.pages_rendered,
                 "pages": [page.as_dict() for page in self.pages],
                 "blocked_requests": self.blocked_requests,
                 "blocked_examples": list(self.blocked_examples)}

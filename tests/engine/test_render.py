@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import os
 import time
 
 import pytest
@@ -22,13 +21,12 @@ from audits.engine.fetch import Fetcher
 from audits.engine.netguard import AddressGuard
 from audits.engine.render import (
     RenderReport,
-    _missing_executable,
-    chromium_path,
     render_candidates,
     render_sample,
 )
 from audits.engine.render_network import RequestGateway
 from audits.engine.site import SiteView
+from tests.browser import MISSING
 from tests.conftest import crawl_options
 from tests.engine.aioserver import options, serve
 from tests.engine.checks.helpers import record
@@ -59,18 +57,6 @@ JS_LINKS = _html(f"<main><p>{PROSE}</p><ul id=more></ul></main><script>"
                  " `<li><a href=\"/products/${i}\">Product ${i}</a></li>`);</script>")
 
 
-def _browser_available() -> str:
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed"
-    return _missing_executable(chromium_path())
-
-
-MISSING = _browser_available()
-if MISSING and os.environ.get("CI") == "true":
-    raise RuntimeError(f"render tests need Chromium under CI: {MISSING} "
-                       "(scripts/test.sh installs the chromium package)")
 needs_browser = pytest.mark.skipif(bool(MISSING), reason=MISSING or "browser available")
 
 
