@@ -187,6 +187,7 @@ def summary_as_dict(summary: CrawlSummary) -> dict[str, Any]:
         "ai_access": summary.ai_access,
         "llms_txt_proposal": summary.llms_txt_proposal,
         "resource_checks": summary.resource_checks,
+        "rendering": summary.rendering,
         "geo": summary.geo.as_dict() if summary.geo is not None else None,
     }
 

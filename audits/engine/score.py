@@ -83,11 +83,13 @@ def _rounded(losses: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
 
 def _group_losses(counts: Mapping[str, tuple[_Scored, int]], site_codes: Iterable[str], pages: int,
                   group: Callable[[_Scored], str | None], site_points: Mapping[str, float],
-                  scored: Callable[[str], _Scored | None]
+                  scored: Callable[[str], _Scored | None],
+                  group_pages: Mapping[str, int] | None = None
                   ) -> tuple[dict[str, dict[str, float]], Counter[str]]:
     """Points lost per group (category or GEO component) and code: each page code costs
-    100 x severity weight x its share of the pages; each site-wide finding costs
-    `site_points[severity]`. Unscaled; the caller caps each group at 100."""
+    100 x severity weight x its share of the pages (of `group_pages[group]` pages for a group
+    judged on a sample only); each site-wide finding costs `site_points[severity]`. Unscaled;
+    the caller caps each group at 100."""
     losses: dict[str, dict[str, float]] = {}
     findings: Counter[str] = Counter()
     for code, (meta, n) in counts.items():
@@ -95,7 +97,8 @@ def _group_losses(counts: Mapping[str, tuple[_Scored, int]], site_codes: Iterabl
         if key is None:
             continue
         bucket = losses.setdefault(key, {})
-        bucket[code] = 100.0 * SEVERITY_WEIGHTS[meta.severity] * n / pages
+        sample = (group_pages or {}).get(key) or pages
+        bucket[code] = 100.0 * SEVERITY_WEIGHTS[meta.severity] * min(n, sample) / sample
         findings[key] += n
     for code in site_codes:
         meta = scored(code)
@@ -215,21 +218,26 @@ def _geo_component(meta: _Scored) -> str | None:
 
 def compute_geo_score_from_counts(pages_scored: int, per_code_page_counts: Mapping[str, int],
                                   site_codes: Iterable[str], *,
-                                  unmeasured: Mapping[str, str] | None = None) -> GeoScore | None:
+                                  unmeasured: Mapping[str, str] | None = None,
+                                  component_pages: Mapping[str, int] | None = None
+                                  ) -> GeoScore | None:
     """GEO score of a site from aggregated counts (same inputs as the SEO score).
 
     Each component starts at 100 and loses points like a category does (page share x severity
     weight; a site-wide finding as if on every page), capped at 100; the GEO score is the
     weighted mean of the measured components. `unmeasured` maps components that could not be
     measured in this audit (e.g. rendering without Chromium) to the reason: they are left out
-    and the other weights renormalised. None when no page was scored."""
+    and the other weights renormalised. `component_pages` gives the number of pages a
+    component was judged on when that is a sample (rendering: the pages rendered), so its
+    findings count as a share of the sample, not of the whole crawl. None when no page was
+    scored."""
     pages = max(0, int(pages_scored))
     if pages == 0:
         return None
     skipped = dict(unmeasured or {})
     counts = _page_code_counts(per_code_page_counts, pages, _scored)
     losses, findings = _group_losses(counts, list(site_codes), pages, _geo_component,
-                                     GEO_SITE_POINTS, _scored)
+                                     GEO_SITE_POINTS, _scored, component_pages)
     measured_weight = sum(w for c, w in GEO_WEIGHTS.items() if c not in skipped)
     components = []
     total_losses: dict[str, float] = {}

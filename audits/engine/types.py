@@ -100,6 +100,9 @@ class CrawlOptions:
     #: GEO analysis (category `geo` checks, llms.txt, content signals, the GEO score). Off
     #: only to measure what it costs (bench/geo.py) or for a classic SEO-only audit.
     geo: bool = True
+    #: After the crawl, render this many key pages in headless Chromium with JavaScript off
+    #: and on and compare text and links (render.py); 0 turns the sample off.
+    js_render_sample: int = 10
 
 
 @_fast_pickle
@@ -285,6 +288,13 @@ class PageFacts:
     ignored_canonicals: tuple[str, ...] = ()
     #: Elements carrying the data-nosnippet attribute (text hidden from snippets/AI answers).
     data_nosnippet: int = 0
+    #: schema.org types declared in microdata (itemtype) / RDFa (typeof), bare names, each
+    #: once, at most `microdata.MAX_TYPES` per syntax.
+    microdata_types: tuple[str, ...] = ()
+    rdfa_types: tuple[str, ...] = ()
+    #: Top-level microdata items as JSON-LD-shaped dicts ("@type", property → value or list
+    #: of values, nested items as dicts), bounded by `microdata.MAX_ITEMS`/`MAX_PROPERTIES`.
+    microdata_items: tuple[dict[str, Any], ...] = ()
 
 
 @_fast_pickle

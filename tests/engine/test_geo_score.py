@@ -108,3 +108,15 @@ def test_fixing_a_geo_issue_never_lowers_the_score(pages, counts, data):
     before = compute_geo_score_from_counts(pages, counts, []).score
     fixed = {k: v for k, v in counts.items() if k != code}
     assert compute_geo_score_from_counts(pages, fixed, []).score >= before
+
+
+def test_a_sampled_component_is_judged_on_its_sample():
+    # Rendering findings on 5 of the 10 rendered pages of a 500-page crawl: half the sample.
+    codes = {code for code, check in REGISTRY.items()
+             if check.component == "rendering" and not check.informational
+             and check.severity == "warning"}
+    code = sorted(codes)[0]
+    whole = compute_geo_score_from_counts(500, {code: 5}, [])
+    sampled = compute_geo_score_from_counts(500, {code: 5}, [], component_pages={"rendering": 10})
+    assert component(whole, "rendering").score == 99.6
+    assert component(sampled, "rendering").score == 80.0

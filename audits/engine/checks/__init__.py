@@ -5,6 +5,8 @@ from . import (  # noqa: F401 - imported for their @page_check/@site_check regis
     crawlability,
     geo_access,
     geo_llms,
+    geo_render,
+    geo_schema,
     html,
     https,
     images,

@@ -62,6 +62,9 @@ class Command(BaseCommand):
                                  "(finds WAF/CDN bot blocking)")
         parser.add_argument("--no-geo", action="store_true",
                             help="classic SEO audit only: no GEO checks, llms.txt or GEO score")
+        parser.add_argument("--js-render-sample", type=int, default=None, metavar="N",
+                            help="render N key pages in headless Chromium with JavaScript off "
+                                 "and on and compare them (default 10; 0 turns it off)")
         parser.add_argument("--user-agent", default=None)
         parser.add_argument("--parse-workers", type=int, default=None)
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -106,7 +109,7 @@ class Command(BaseCommand):
     def _audit_options(self, opts: dict[str, Any]) -> dict[str, Any]:
         raw: dict[str, Any] = {}
         for key in ("max_pages", "max_depth", "concurrency", "crawl_delay", "timeout",
-                    "user_agent", "parse_workers"):
+                    "user_agent", "parse_workers", "js_render_sample"):
             if opts[key] is not None:
                 raw[key] = opts[key]
         for flag in ("allow_private", "ignore_robots", "include_subdomains", "geo_live_check"):
