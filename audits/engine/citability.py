@@ -1,0 +1,555 @@
+"""Per-page content signals for GEO citability and trust (`ContentSignals`).
+
+Aggarwal et al. ("GEO: Generative Engine Optimization", KDD 2024) found that adding statistics,
+quotations and cited sources raised a page's visibility in generative engine answers by up to
+~40%, and that fluent, easy text helped too. This module measures those signals, plus the
+structure (answer-first paragraph, lists, tables, question headings, FAQ), freshness, byline and
+the entity the site declares, so the checks in `checks/geo_content.py` and `checks/geo_trust.py`
+can judge them. docs/geo-citability.md describes every signal and its limits.
+
+It runs inside the parse (the crawl's hot loop), so it reuses the parse's single tree walk:
+`parse._extract` hands over the elements of `CONTENT_TAGS` in document order (plus external
+links) through a `ContentReader`. Text work is done on bytes with C-level operations
+(`translate`, `count`, `find`), never a regular expression over the whole text, and reads at
+most `MAX_TEXT_BYTES` of paragraph and list text. It never raises on page content: a failure
+costs the signals of one page (None), not the page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .textstats import JOINER, TextStats, count_quoted, count_statistics, text_stats
+from .types import ContentSignals, FetchResult, LinkFact, PageFacts
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "citability.json"
+#: The elements the parse walk hands over (besides external <a> and <h1>).
+CONTENT_TAGS = frozenset({"main", "article", "nav", "header", "footer", "aside", "p", "ul", "ol",
+                          "table", "blockquote", "q", "cite", "details", "time"})
+_JOIN = JOINER.decode()
+_BOILERPLATE = frozenset({"nav", "header", "footer", "aside"})
+#: Structural elements counted (ContentSignals.semantic), in this order.
+_SEMANTIC = ("main", "article", "nav", "header", "footer", "aside")
+#: Paragraph and list text read per page (about 1,300 words of English): readability,
+#: statistics and quoted passages are measured on this sample.
+MAX_TEXT_BYTES = 8_000
+MAX_LISTS = 50
+MAX_TABLES = 20
+MAX_REGIONS = 50
+#: A list counts when it has at least this many items.
+MIN_LIST_ITEMS = 3
+#: A blockquote counts as a quotation from this many characters of text.
+MIN_BLOCKQUOTE_CHARS = 20
+#: The first paragraph is the first one after the H1 with at least this many words.
+MIN_FIRST_PARAGRAPH_WORDS = 8
+#: Author markup looked at per page (occurrences of "author"/"byline" in the source).
+MAX_AUTHOR_HITS = 30
+#: Organization flags (ContentSignals.organization).
+ORG = 1
+ORG_SAME_AS = 2
+ORG_LOGO = 4
+PERSON = 8
+#: class/itemprop/rel values that mark an author or byline (not "comment-author").
+_AUTHOR_TOKENS = frozenset({b"author", b"byline", b"author-name", b"post-author", b"entry-author",
+                            b"article-author", b"byline-author", b"author-link", b"byline-name",
+                            b"author-byline"})
+_TOKEN = re.compile(rb"[A-Za-z0-9_-]+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_VISIBLE_DATE = re.compile(
+    r"\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
+    r"dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2}\.? (?:de )?(?:jan|feb|m[aä]r|apr|abr|ma[iy]|jun|jul|"
+    r"aug|ago|sep|o[ck]t|nov|de[cz]|ene|dic)[a-z]*\.?(?: de)? \d{4})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Data:
+    not_citation_hosts: frozenset[str]
+    authoritative_hosts: frozenset[str]
+    authoritative_suffixes: tuple[str, ...]
+    interrogatives: dict[str, frozenset[str]]
+    filler_openers: tuple[str, ...]
+    #: Statement verbs: single words, and phrases of several words.
+    definition_words: frozenset[str]
+    definition_phrases: tuple[str, ...]
+    faq_headings: frozenset[str]
+    reference_headings: frozenset[str]
+    trust_pages: dict[str, frozenset[str]]
+    legal_suffixes: frozenset[str]
+    organization_types: frozenset[str]
+    organization_suffixes: tuple[str, ...]
+    article_types: frozenset[str]
+    news_types: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def data() -> _Data:
+    """The word and host lists of `data/citability.json`."""
+    raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return _Data(
+        not_citation_hosts=frozenset(raw["not_citation_hosts"]["hosts"]),
+        authoritative_hosts=frozenset(raw["authoritative_sources"]["hosts"]),
+        authoritative_suffixes=tuple(raw["authoritative_sources"]["suffixes"]),
+        interrogatives={lang: frozenset(words) for lang, words in raw["interrogatives"].items()
+                        if not lang.startswith("_")},
+        filler_openers=tuple(raw["filler_openers"]["phrases"]),
+        definition_words=frozenset(p.strip() for p in raw["definition_markers"]["phrases"]
+                                   if " " not in p.strip()),
+        definition_phrases=tuple(p.strip() for p in raw["definition_markers"]["phrases"]
+                                 if " " in p.strip()),
+        faq_headings=frozenset(raw["faq_headings"]),
+        reference_headings=frozenset(raw["reference_headings"]),
+        trust_pages={kind: frozenset(words) for kind, words in raw["trust_pages"].items()
+                     if not kind.startswith("_")},
+        legal_suffixes=frozenset(raw["legal_suffixes"]["words"]),
+        organization_types=frozenset(raw["organization_types"]["types"]),
+        organization_suffixes=tuple(raw["organization_types"]["suffixes"]),
+        article_types=frozenset(raw["article_types"]["types"]),
+        news_types=frozenset(raw["article_types"]["news"]),
+    )
+
+
+def _host_matches(host: str, names: frozenset[str]) -> bool:
+    """The host or one of its parent domains is in `names` (www.nature.com -> nature.com)."""
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in names for i in range(max(0, len(parts) - 5), len(parts) - 1))
+
+
+def citation_kind(url: str) -> str:
+    """"authoritative", "other" or "" (not a citation: social, sharing, ads, shorteners)."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if not host:
+        return ""
+    lists = data()
+    if host.startswith("www."):
+        host = host[4:]
+    if _host_matches(host, lists.not_citation_hosts):
+        return ""
+    if _host_matches(host, lists.authoritative_hosts) or \
+            any(host.endswith("." + suffix) for suffix in lists.authoritative_suffixes):
+        return "authoritative"
+    return "other"
+
+
+def question_heading(text: str, lang: str) -> bool:
+    """A heading written as a question: it ends with "?" (or opens with "¿"), or starts with an
+    interrogative word of the page's language (English when unknown)."""
+    lists = data()
+    return _question(text.lower(), lists.interrogatives.get(lang) or lists.interrogatives["en"])
+
+
+def _question(lowered: str, interrogatives: frozenset[str]) -> bool:
+    lowered = lowered.strip()
+    if lowered[-1:] == "?" or lowered[:1] == "¿":
+        return True
+    first, _, rest = lowered.partition(" ")
+    return first in interrogatives or f"{first} {rest.partition(' ')[0]}" in interrogatives
+
+
+def answer_first(paragraph: str) -> bool:
+    """The paragraph states something directly: not a question, not a filler opener ("In this
+    article...", "Have you ever..."), and a statement verb within its first sentence."""
+    lowered = paragraph.lower().lstrip()
+    first = lowered.split(". ", 1)[0]
+    if first.rstrip().endswith("?") or first.startswith("¿"):
+        return False
+    lists = data()
+    if lowered.startswith(lists.filler_openers):
+        return False
+    words = first.split()
+    return not lists.definition_words.isdisjoint(words) or any(
+        phrase in first for phrase in lists.definition_phrases)
+
+
+def page_language(lang: str | None) -> str:
+    """"en" from "en-GB"; "" when absent."""
+    return (lang or "").strip().lower().split("-")[0].split("_")[0][:8]
+
+
+def parse_date(value: Any) -> datetime | None:
+    """An ISO 8601 date or date-time as written in JSON-LD, meta tags or <time datetime>;
+    times without a zone are read as UTC."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()[:40]
+    if len(value) < 10:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def fetch_time(fetch: FetchResult) -> datetime:
+    """"Now" for freshness: the response's Date header, else the current time."""
+    header = fetch.header("date")
+    if header:
+        try:
+            parsed = parsedate_to_datetime(header)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except (TypeError, ValueError, IndexError):
+            pass
+    return datetime.now(UTC)
+
+
+class ContentReader:
+    """Collects what the parse walk finds (elements in document order, external links, meta
+    tags) and turns it into `ContentSignals`: `read()` while the tree is whole, `signals()`
+    once the facts are built."""
+
+    __slots__ = ("nodes", "tags", "links", "meta", "_read", "_body")
+
+    def __init__(self) -> None:
+        self.nodes: list[Any] = []
+        self.tags: list[str] = []
+        #: (position in `nodes`, link) for <a> links to other hosts.
+        self.links: list[tuple[int, LinkFact]] = []
+        #: (name or property, content) of author/article meta tags.
+        self.meta: list[tuple[str, str]] = []
+        self._read: _TreeFacts | None = None
+        self._body = b""
+
+    def add(self, tag: str, node: Any) -> None:
+        self.nodes.append(node)
+        self.tags.append(tag)
+
+    def add_link(self, node: Any, link: LinkFact) -> None:
+        if not link.internal and link.url and len(self.links) < 500:
+            self.links.append((len(self.nodes), link))
+            self.add("a", node)
+
+    def read(self, body: bytes) -> None:
+        """Read the tree (before the parse strips scripts from it). Never raises."""
+        try:
+            self._read = _read_tree(self.nodes, self.tags, self.links, body)
+            self._body = body
+        except Exception:  # noqa: BLE001 - hostile markup costs the signals, not the page
+            self._read = None
+        self.nodes = []
+        self.tags = []
+
+    def signals(self, facts: PageFacts) -> ContentSignals | None:
+        if self._read is None:
+            return None
+        try:
+            return _signals(self._read, self.meta, facts, self._body)
+        except Exception:  # noqa: BLE001
+            return None
+
+
+@dataclass(slots=True)
+class _TreeFacts:
+    region: str = "body"
+    boilerplate_words: int = 0
+    prose: TextStats | None = None
+    statistics: int = 0
+    statistic_examples: tuple[str, ...] = ()
+    quotations: int = 0
+    citations: int = 0
+    authoritative: int = 0
+    citation_examples: tuple[str, ...] = ()
+    cite_elements: int = 0
+    first_paragraph: str = ""
+    lists: int = 0
+    tables: int = 0
+    details: int = 0
+    time_datetime: str = ""
+    #: The start of the paragraph text, for a written date.
+    lead_text: str = ""
+    counts: tuple[int, ...] = ()
+    divs: int = -1
+
+
+def _inside(node: Any, ancestor_id: int) -> bool:
+    parent = node.parent
+    for _ in range(512):
+        if parent is None:
+            return False
+        if parent.mem_id == ancestor_id:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _subtree_end(nodes: list[Any], start: int) -> int:
+    """Index just past the last of `nodes` inside nodes[start]. The walk is in document
+    order, so an element's descendants follow it in one run: a binary search finds the end
+    with a few ancestor walks instead of one per node."""
+    ancestor = nodes[start].mem_id
+    low, high = start + 1, len(nodes)
+    while low < high:
+        mid = (low + high) // 2
+        if _inside(nodes[mid], ancestor):
+            low = mid + 1
+        else:
+            high = mid
+    return low
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _region(nodes: list[Any], tags: list[str]) -> tuple[str, int, int, list[tuple[int, int]]]:
+    """(kind, start, end, excluded ranges): the main content as a range of `nodes`: <main>
+    when present, else the only <article>, else the whole body minus nav/header/footer/aside
+    that are not inside an article."""
+    if "main" in tags:
+        start = tags.index("main")
+        return "main", start, _subtree_end(nodes, start), []
+    if tags.count("article") == 1:
+        start = tags.index("article")
+        return "article", start, _subtree_end(nodes, start), []
+    articles = [(i, _subtree_end(nodes, i)) for i, tag in enumerate(tags) if tag == "article"][:MAX_REGIONS]
+    excluded: list[tuple[int, int]] = []
+    for i, tag in enumerate(tags):
+        if tag in _BOILERPLATE and not (excluded and i < excluded[-1][1]) \
+                and not any(a <= i < b for a, b in articles) and len(excluded) < MAX_REGIONS:
+            excluded.append((i, _subtree_end(nodes, i)))
+    return "body", 0, len(nodes), excluded
+
+
+def _read_tree(nodes: list[Any], tags: list[str], links: list[tuple[int, LinkFact]],
+               body: bytes) -> _TreeFacts:
+    out = _TreeFacts()
+    kind, start, end, excluded = _region(nodes, tags)
+    out.region = kind
+    outside: list[tuple[int, int]] = []  # boilerplate ranges outside the region
+    for i, tag in enumerate(tags):
+        if tag in _BOILERPLATE and not start <= i < end and not (outside and i < outside[-1][1]) \
+                and len(outside) < MAX_REGIONS:
+            outside.append((i, _subtree_end(nodes, i)))
+    out.counts = tuple(tags.count(tag) for tag in _SEMANTIC)
+    if not out.counts[0] and not out.counts[1]:
+        out.divs = body.count(b"<div") + body.count(b"<DIV")
+    skip = excluded + outside
+    out.boilerplate_words = sum(_words(nodes[a].text(separator=" ")) for a, _ in skip
+                                if not any(x < a < y for x, y in skip))
+
+    def in_region(i: int) -> bool:
+        return start <= i < end and not any(a <= i < b for a, b in excluded)
+
+    prose: list[str] = []
+    items: list[str] = []
+    budget = MAX_TEXT_BYTES
+    seen_h1 = False
+    for i in range(start, end):
+        tag = tags[i]
+        if tag == "h1":
+            seen_h1 = True
+            continue
+        if excluded and not in_region(i):
+            continue
+        node = nodes[i]
+        if tag == "p":
+            if budget > 0:
+                text = node.text(separator=" ", strip=True)
+                if text:
+                    prose.append(text)
+                    budget -= len(text)
+                    if not out.first_paragraph and seen_h1 and _words(text) >= MIN_FIRST_PARAGRAPH_WORDS:
+                        out.first_paragraph = " ".join(text.split())[:300]
+        elif tag in ("ul", "ol"):
+            if out.lists < MAX_LISTS:
+                children = [c for c in node.iter() if c.tag == "li"]
+                if len(children) >= MIN_LIST_ITEMS:
+                    out.lists += 1
+                if budget > 0:
+                    for child in children[:50]:
+                        text = child.text(separator=" ", strip=True)
+                        items.append(text)
+                        budget -= len(text)
+        elif tag == "table":
+            if out.tables < MAX_TABLES and _data_table(node):
+                out.tables += 1
+        elif tag == "blockquote":
+            if len(node.text(strip=True)) >= MIN_BLOCKQUOTE_CHARS:
+                out.quotations += 1
+        elif tag == "q":
+            out.quotations += 1
+        elif tag == "cite":
+            out.cite_elements += 1
+        elif tag == "details":
+            out.details += 1
+        elif tag == "time":
+            if not out.time_datetime:
+                out.time_datetime = (node.attributes.get("datetime") or node.text(strip=True))[:40]
+    if not out.first_paragraph:  # no H1 in the region: the first paragraph of the region
+        out.first_paragraph = next((" ".join(p.split())[:300] for p in prose
+                                    if _words(p) >= MIN_FIRST_PARAGRAPH_WORDS), "")
+    prose_text = _JOIN.join(prose)
+    prose_bytes = prose_text.encode("utf-8", "replace")
+    out.prose = text_stats(prose_bytes, len(prose))
+    all_text = prose_bytes + JOINER + _JOIN.join(items).encode("utf-8", "replace")
+    out.statistics, out.statistic_examples = count_statistics(all_text)
+    out.quotations += count_quoted(all_text)
+    out.lead_text = prose_text[:1500]
+    _read_citations(out, nodes, links, in_region)
+    return out
+
+
+def _data_table(node: Any) -> bool:
+    """A table of data (not layout): a header cell, or at least 2 rows of 2 cells."""
+    if node.css_first("th") is not None:
+        return True
+    rows = node.css("tr")
+    return len(rows) >= 2 and sum(1 for c in rows[0].iter() if c.tag == "td") >= 2
+
+
+def _read_citations(out: _TreeFacts, nodes: list[Any], links: list[tuple[int, LinkFact]],
+                    in_region: Any) -> None:
+    examples: list[str] = []
+    for position, link in links:
+        if not in_region(position) or {"sponsored", "ugc"} & set(link.rel):
+            continue
+        kind = citation_kind(link.url)
+        if not kind:
+            continue
+        out.citations += 1
+        if kind == "authoritative":
+            out.authoritative += 1
+        if len(examples) < 5:
+            examples.append(link.url[:200])
+    out.citation_examples = tuple(examples)
+
+
+def _author_markup(body: bytes) -> bool:
+    """An element marked as the author or byline: a class, itemprop or rel value that is
+    one of _AUTHOR_TOKENS ("comment-author" is not). Reads only the source just before each
+    occurrence of the words (no scan of the whole page with a regular expression)."""
+    for word in (b"author", b"byline"):
+        pos = body.find(word)
+        hits = 0
+        while pos >= 0 and hits < MAX_AUTHOR_HITS:
+            hits += 1
+            if _author_attribute(body, pos):
+                return True
+            pos = body.find(word, pos + len(word))
+    return False
+
+
+def _author_attribute(body: bytes, pos: int) -> bool:
+    """body[pos:] starts one of the values of a class/itemprop/rel attribute, and that value
+    is an author token."""
+    window = body[max(0, pos - 100):pos].lower()
+    attr = max(window.rfind(b"class="), window.rfind(b"itemprop="), window.rfind(b"rel="))
+    if attr < 0:
+        return False
+    value = window[window.index(b"=", attr) + 1:]
+    if value[:1] in (b'"', b"'"):
+        value = value[1:]
+    if any(char in value for char in (b'"', b"'", b">", b"<")) or value[-1:] not in (b"", b" "):
+        return False  # the attribute ended before the word, or the word is part of a token
+    token = _TOKEN.match(body, pos)
+    return token is not None and token.group().lower() in _AUTHOR_TOKENS
+
+
+def _visible_date(text: str) -> bool:
+    """A date written out near a year in the text ("March 5, 2024", "2024-03-05",
+    "5 de marzo de 2024"). Looks only around 4-digit years, the rare part of a date."""
+    for year in _YEAR.finditer(text):
+        if _VISIBLE_DATE.search(text, max(0, year.start() - 24), year.end() + 6):
+            return True
+    return False
+
+
+def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
+             body: bytes) -> ContentSignals:
+    from .jsonld_signals import read_json_ld  # local: keeps this module's imports small
+
+    lang = page_language(facts.lang)
+    ld = read_json_ld(facts)
+    lists = data()
+    interrogatives = lists.interrogatives.get(lang) or lists.interrogatives["en"]
+    question_headings = subheadings = 0
+    faq = "json_ld" if ld.faq else ""
+    references = False
+    for heading in facts.headings:
+        if heading.level < 2:
+            continue
+        subheadings += 1
+        text = heading.text.lower()
+        if heading.level <= 3 and _question(text, interrogatives):
+            question_headings += 1
+        bare = text.strip(" ?:¿")
+        if not faq and bare in lists.faq_headings:
+            faq = "heading"
+        references = references or bare in lists.reference_headings
+    if not faq and tree.details >= 2:
+        faq = "details"
+    meta_values = dict(meta)
+    byline: list[str] = []
+    author_name = ""
+    if meta_values.get("author", "").strip():
+        byline.append("meta")
+        author_name = meta_values["author"].strip()[:100]
+    if any("author" in link.rel for link in facts.links if link.kind in ("a", "link")):
+        byline.append("rel")
+    if ld.author_names or ld.author_types:
+        byline.append("json_ld")
+        author_name = author_name or ld.author_names[0] if ld.author_names else author_name
+    og = dict(facts.open_graph)
+    published = ld.date_published or meta_values.get("article:published_time", "")
+    modified = ld.date_modified or meta_values.get("article:modified_time", "") \
+        or og.get("og:updated_time", "")
+    article_type = ld.article_type or ("og:article" if og.get("og:type", "").strip().lower()
+                                       == "article" else "")
+    # Only articles are judged on bylines and dates, and only the absence of other evidence
+    # makes these scans matter: they are skipped otherwise.
+    if article_type and not byline and _author_markup(body):
+        byline.append("markup")
+    visible_date = bool(article_type) and not (published or modified or tree.time_datetime) \
+        and _visible_date(tree.lead_text)
+    names: list[tuple[str, str]] = []
+    if og.get("og:site_name", "").strip():
+        names.append(("og:site_name", " ".join(og["og:site_name"].split())[:100]))
+    names.extend(ld.names)
+    prose = tree.prose
+    main_words = max(0, facts.word_count - tree.boilerplate_words)
+    return ContentSignals(
+        region=tree.region,
+        main_words=main_words,
+        analysed_words=prose.words if prose else 0,
+        statistics=tree.statistics,
+        statistic_examples=tree.statistic_examples,
+        quotations=tree.quotations,
+        citations=tree.citations,
+        authoritative_citations=tree.authoritative,
+        citation_examples=tree.citation_examples,
+        cite_elements=tree.cite_elements,
+        reference_section=references,
+        first_paragraph=tree.first_paragraph,
+        answer_first=bool(tree.first_paragraph) and answer_first(tree.first_paragraph),
+        subheadings=subheadings,
+        question_headings=question_headings,
+        faq=faq,
+        lists=tree.lists,
+        tables=tree.tables,
+        sentences=prose.sentences if prose else 0,
+        avg_sentence_words=prose.avg_sentence_words if prose else 0.0,
+        flesch=prose.flesch if prose and lang in ("en", "") else None,
+        date_published=published.strip()[:40],
+        date_modified=modified.strip()[:40],
+        time_element=tree.time_datetime,
+        visible_date=visible_date,
+        byline=tuple(byline),
+        author_name=author_name,
+        author_types=ld.author_types,
+        article_type=article_type,
+        news=ld.article_type in lists.news_types,
+        semantic=tree.counts,
+        divs=tree.divs,
+        organization=ld.organization,
+        site_names=tuple(names),
+    )
