@@ -25,7 +25,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .textstats import JOINER, TextStats, count_quoted, count_statistics, text_stats
 from .types import ContentSignals, FetchResult, LinkFact, PageFacts
@@ -87,6 +87,7 @@ class _Data:
     organization_suffixes: tuple[str, ...]
     article_types: frozenset[str]
     news_types: frozenset[str]
+    utility_segments: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -113,6 +114,7 @@ def data() -> _Data:
         organization_suffixes=tuple(raw["organization_types"]["suffixes"]),
         article_types=frozenset(raw["article_types"]["types"]),
         news_types=frozenset(raw["article_types"]["news"]),
+        utility_segments=frozenset(raw["utility_paths"]["segments"]),
     )
 
 
@@ -153,19 +155,43 @@ def _question(lowered: str, interrogatives: frozenset[str]) -> bool:
     return first in interrogatives or f"{first} {rest.partition(' ')[0]}" in interrogatives
 
 
-def answer_first(paragraph: str) -> bool:
-    """The paragraph states something directly: not a question, not a filler opener ("In this
-    article...", "Have you ever..."), and a statement verb within its first sentence."""
+def opening_kind(paragraph: str) -> str:
+    """How the first paragraph opens: "question" (it asks instead of answering), "filler"
+    ("In this article...", "Have you ever..."), "statement" (a statement verb in its first
+    sentence: "X is ...", "X se refiere a ..."), else "other"."""
     lowered = paragraph.lower().lstrip()
     first = lowered.split(". ", 1)[0]
     if first.rstrip().endswith("?") or first.startswith("¿"):
-        return False
+        return "question"
     lists = data()
     if lowered.startswith(lists.filler_openers):
-        return False
-    words = first.split()
-    return not lists.definition_words.isdisjoint(words) or any(
-        phrase in first for phrase in lists.definition_phrases)
+        return "filler"
+    if not lists.definition_words.isdisjoint(first.split()) or any(
+            phrase in first for phrase in lists.definition_phrases):
+        return "statement"
+    return "other"
+
+
+def path_segments(url: str) -> list[str]:
+    """Lower-case, percent-decoded path segments without a file extension
+    ("/Empresa/Quienes-Somos.html" -> ["empresa", "quienes-somos"])."""
+    path = unquote(urlsplit(url).path).lower()
+    return [segment.rsplit(".", 1)[0] if segment.endswith((".html", ".htm", ".php", ".aspx", ".asp"))
+            else segment for segment in path.split("/") if segment][:20]
+
+
+def utility_page(url: str) -> bool:
+    """The home page or a page whose path names an account, cart, search or legal page."""
+    segments = path_segments(url)
+    return not segments or not data().utility_segments.isdisjoint(segments)
+
+
+def trust_page_kinds(url: str, anchor: str = "") -> set[str]:
+    """Which of about/contact/privacy a URL (path segment) or link text names."""
+    pages = data().trust_pages
+    words = set(path_segments(url))
+    text = " ".join(anchor.lower().split()).strip(" .:|>»")
+    return {kind for kind, names in pages.items() if text in names or not names.isdisjoint(words)}
 
 
 def page_language(lang: str | None) -> str:
@@ -208,7 +234,7 @@ class ContentReader:
     tags) and turns it into `ContentSignals`: `read()` while the tree is whole, `signals()`
     once the facts are built."""
 
-    __slots__ = ("nodes", "tags", "links", "meta", "_read", "_body")
+    __slots__ = ("_body", "_read", "links", "meta", "nodes", "tags")
 
     def __init__(self) -> None:
         self.nodes: list[Any] = []
@@ -331,7 +357,8 @@ def _read_tree(nodes: list[Any], tags: list[str], links: list[tuple[int, LinkFac
                 and len(outside) < MAX_REGIONS:
             outside.append((i, _subtree_end(nodes, i)))
     out.counts = tuple(tags.count(tag) for tag in _SEMANTIC)
-    if not out.counts[0] and not out.counts[1]:
+    if not out.counts[0] and not out.counts[1] and b'role="main"' not in body \
+            and b"role=main" not in body:
         out.divs = body.count(b"<div") + body.count(b"<DIV")
     skip = excluded + outside
     out.boilerplate_words = sum(_words(nodes[a].text(separator=" ")) for a, _ in skip
@@ -382,9 +409,8 @@ def _read_tree(nodes: list[Any], tags: list[str], links: list[tuple[int, LinkFac
             out.cite_elements += 1
         elif tag == "details":
             out.details += 1
-        elif tag == "time":
-            if not out.time_datetime:
-                out.time_datetime = (node.attributes.get("datetime") or node.text(strip=True))[:40]
+        elif tag == "time" and not out.time_datetime:
+            out.time_datetime = (node.attributes.get("datetime") or node.text(strip=True))[:40]
     if not out.first_paragraph:  # no H1 in the region: the first paragraph of the region
         out.first_paragraph = next((" ".join(p.split())[:300] for p in prose
                                     if _words(p) >= MIN_FIRST_PARAGRAPH_WORDS), "")
@@ -509,6 +535,8 @@ def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
     # makes these scans matter: they are skipped otherwise.
     if article_type and not byline and _author_markup(body):
         byline.append("markup")
+    if article_type and byline and not ld.author_types and b"schema.org/Person" in body:
+        byline.append("microdata")
     visible_date = bool(article_type) and not (published or modified or tree.time_datetime) \
         and _visible_date(tree.lead_text)
     names: list[tuple[str, str]] = []
@@ -530,7 +558,7 @@ def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
         cite_elements=tree.cite_elements,
         reference_section=references,
         first_paragraph=tree.first_paragraph,
-        answer_first=bool(tree.first_paragraph) and answer_first(tree.first_paragraph),
+        opening=opening_kind(tree.first_paragraph) if tree.first_paragraph else "",
         subheadings=subheadings,
         question_headings=question_headings,
         faq=faq,

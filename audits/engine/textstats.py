@@ -56,16 +56,19 @@ _NUMBER = re.compile(rb"\d+(?:[.,]\d+)*")
 _SEPARATOR = re.compile(rb"[.,]")
 #: Words after a number that make it a statistic: percent, scale words, currencies, units,
 #: counts of people (lower-case, ASCII or UTF-8).
-_AFTER_WORDS = frozenset(w.encode() for w in (
-    "percent per-cent percentage pct por-ciento pour-cent prozent pp x times veces fold "
-    "thousand million millions billion billions trillion mil millon millón millones billones "
-    "milliard milliards milliarde milliarden mio mrd bn k m "
-    "usd eur gbp euro euros dollar dollars dólares dolares pesos "
-    "km kg mg g ml l cm mm m2 m² gb mb tb kb ghz mhz kwh kw mw mph lb lbs oz ft mi ms "
-    "hour hours minute minutes second seconds day days week weeks month months year years "
-    "hora horas minuto minutos segundo segundos día días dia dias semana semanas mes meses "
-    "año años people users customers patients respondents employees companies "
-    "personas usuarios clientes pacientes empresas").split())
+_AFTER_WORDS = frozenset(word.encode() for word in (
+    "percent", "per-cent", "percentage", "pct", "por-ciento", "pour-cent", "prozent", "pp", "x",
+    "times", "veces", "fold", "thousand", "million", "millions", "billion", "billions", "trillion",
+    "mil", "millon", "millón", "millones", "billones", "milliard", "milliards", "milliarde",
+    "milliarden", "mio", "mrd", "bn", "k", "m", "usd", "eur", "gbp", "euro", "euros", "dollar",
+    "dollars", "dólares", "dolares", "pesos", "km", "kg", "mg", "g", "ml", "l", "cm", "mm", "m2",
+    "m²", "gb", "mb", "tb", "kb", "ghz", "mhz", "kwh", "kw", "mw", "mph", "lb", "lbs", "oz", "ft",
+    "mi", "ms", "hour", "hours", "minute", "minutes", "second", "seconds", "day", "days", "week",
+    "weeks", "month", "months", "year", "years", "hora", "horas", "minuto", "minutos", "segundo",
+    "segundos", "día", "días", "dia", "dias", "semana", "semanas", "mes", "meses", "año", "años",
+    "people", "users", "customers", "patients", "respondents", "employees", "companies",
+    "personas", "usuarios", "clientes", "pacientes", "empresas",
+))
 #: Symbols right after a number: %, per mille, currencies, degrees.
 _AFTER_SYMBOLS = (b"%", b"\xe2\x80\xb0", b"$", b"\xe2\x82\xac", b"\xc2\xa3", b"\xc2\xa5",
                   b"\xc2\xb0")

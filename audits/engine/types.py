@@ -313,7 +313,8 @@ class ContentSignals:
     reference_section: bool = False
     #: The first paragraph after the H1 with 8+ words (300 characters), "" when none.
     first_paragraph: str = ""
-    answer_first: bool = False
+    #: How it opens (citability.opening_kind): statement, question, filler, other; "" none.
+    opening: str = ""
     #: H2-H6 headings, and H2/H3 headings written as questions.
     subheadings: int = 0
     question_headings: int = 0
@@ -333,7 +334,8 @@ class ContentSignals:
     time_element: str = ""
     #: A date written in the first paragraphs ("March 5, 2024", "2024-03-05").
     visible_date: bool = False
-    #: Where an author is named: "meta", "rel", "json_ld", "markup" (class/itemprop).
+    #: Where an author is named: "meta", "rel", "json_ld", "markup" (class/itemprop), and
+    #: "microdata" when a schema.org/Person item is on the page.
     byline: tuple[str, ...] = ()
     author_name: str = ""
     #: @type of the JSON-LD article's author nodes ("Person", "Organization").
@@ -343,7 +345,8 @@ class ContentSignals:
     news: bool = False
     #: Counts of main, article, nav, header, footer, aside elements.
     semantic: tuple[int, ...] = ()
-    #: <div> start tags in the source, counted only when there is no main/article (else -1).
+    #: <div> start tags in the source, counted only when there is no main, article or
+    #: role="main" landmark (else -1).
     divs: int = -1
     #: citability.ORG | ORG_SAME_AS | ORG_LOGO | PERSON flags from JSON-LD.
     organization: int = 0
