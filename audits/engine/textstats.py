@@ -145,7 +145,8 @@ def count_statistics(text: bytes) -> tuple[int, tuple[str, ...]]:
         if currency or (not year and (_separated(number) or _unit_after(text, end))):
             found += 1
             if len(examples) < 3:
-                examples.append(text[max(0, pos - 30):end + 30].decode("utf-8", "replace").strip())
+                examples.append(text[max(0, pos - 30):end + 30].decode("utf-8", "replace")
+                                .replace(JOINER.decode(), " ").strip())
             if found >= MAX_STATISTICS:
                 break
     return found, tuple(examples)
