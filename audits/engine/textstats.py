@@ -57,17 +57,17 @@ _SEPARATOR = re.compile(rb"[.,]")
 #: Words after a number that make it a statistic: percent, scale words, currencies, units,
 #: counts of people (lower-case, ASCII or UTF-8).
 _AFTER_WORDS = frozenset(word.encode() for word in (
-    "percent", "per-cent", "percentage", "pct", "por-ciento", "pour-cent", "prozent", "pp", "x",
-    "times", "veces", "fold", "thousand", "million", "millions", "billion", "billions", "trillion",
-    "mil", "millon", "millón", "millones", "billones", "milliard", "milliards", "milliarde",
-    "milliarden", "mio", "mrd", "bn", "k", "m", "usd", "eur", "gbp", "euro", "euros", "dollar",
-    "dollars", "dólares", "dolares", "pesos", "km", "kg", "mg", "g", "ml", "l", "cm", "mm", "m2",
-    "m²", "gb", "mb", "tb", "kb", "ghz", "mhz", "kwh", "kw", "mw", "mph", "lb", "lbs", "oz", "ft",
-    "mi", "ms", "hour", "hours", "minute", "minutes", "second", "seconds", "day", "days", "week",
-    "weeks", "month", "months", "year", "years", "hora", "horas", "minuto", "minutos", "segundo",
-    "segundos", "día", "días", "dia", "dias", "semana", "semanas", "mes", "meses", "año", "años",
-    "people", "users", "customers", "patients", "respondents", "employees", "companies",
-    "personas", "usuarios", "clientes", "pacientes", "empresas",
+    "percent", "per-cent", "per", "por", "pour", "percentage", "pct", "por-ciento", "pour-cent",
+    "prozent", "pp", "x", "times", "veces", "fold", "thousand", "million", "millions", "billion",
+    "billions", "trillion", "mil", "millon", "millón", "millones", "billones", "milliard",
+    "milliards", "milliarde", "milliarden", "mio", "mrd", "bn", "k", "m", "usd", "eur", "gbp",
+    "euro", "euros", "dollar", "dollars", "dólares", "dolares", "pesos", "km", "kg", "mg", "g",
+    "ml", "l", "cm", "mm", "m2", "m²", "gb", "mb", "tb", "kb", "ghz", "mhz", "kwh", "kw", "mw",
+    "mph", "lb", "lbs", "oz", "ft", "mi", "ms", "hour", "hours", "minute", "minutes", "second",
+    "seconds", "day", "days", "week", "weeks", "month", "months", "year", "years", "hora", "horas",
+    "minuto", "minutos", "segundo", "segundos", "día", "días", "dia", "dias", "semana", "semanas",
+    "mes", "meses", "año", "años", "people", "users", "customers", "patients", "respondents",
+    "employees", "companies", "personas", "usuarios", "clientes", "pacientes", "empresas",
 ))
 #: Symbols right after a number: %, per mille, currencies, degrees.
 _AFTER_SYMBOLS = (b"%", b"\xe2\x80\xb0", b"$", b"\xe2\x82\xac", b"\xc2\xa3", b"\xc2\xa5",
@@ -103,7 +103,7 @@ def text_stats(text: bytes, paragraphs: int) -> TextStats:
     error averages out over a page."""
     if not text:
         return TextStats(0, 0, 0.0, None)
-    cls = np.frombuffer(text.translate(_CLASSES) + JOINER, dtype=np.uint8)
+    cls = np.frombuffer((text + JOINER).translate(_CLASSES), dtype=np.uint8)
     prev, nxt = cls[:-1], cls[1:]
     breaks = (prev == SPACE) | (prev == JOIN)
     wordish = (nxt != SPACE) & (nxt != JOIN)
@@ -111,15 +111,25 @@ def text_stats(text: bytes, paragraphs: int) -> TextStats:
     if not words:
         return TextStats(0, 0, 0.0, None)
     sentences = max(1, int(np.count_nonzero((prev == STOP) & (nxt == SPACE))) + paragraphs)
+    per_sentence = words / sentences
+    flesch = 206.835 - 1.015 * per_sentence - 84.6 * (max(_syllables(cls), words) / words)
+    return TextStats(words, sentences, round(per_sentence, 1), round(flesch, 1))
+
+
+def _syllables(cls: np.ndarray) -> int:
     vowel = (cls == VOWEL) | (cls == E)
     groups = int(np.count_nonzero(~vowel[:-1] & vowel[1:])) + int(vowel[0])
     end = cls[3:]
     silent = int(np.count_nonzero(vowel[:-3] & (cls[1:-2] == CONSONANT) & (cls[2:-1] == E)
                                   & ((end == SPACE) | (end == STOP) | (end == OTHER)
                                      | (end == JOIN))))
-    per_sentence = words / sentences
-    flesch = 206.835 - 1.015 * per_sentence - 84.6 * (max(groups - silent, words) / words)
-    return TextStats(words, sentences, round(per_sentence, 1), round(flesch, 1))
+    return groups - silent
+
+
+def syllable_count(text: bytes) -> int:
+    """English syllables of `text` as text_stats estimates them (at least 1 per word)."""
+    cls = np.frombuffer((b" " + text + JOINER).translate(_CLASSES), dtype=np.uint8)
+    return max(_syllables(cls), 1 if text.strip() else 0)
 
 
 def count_statistics(text: bytes) -> tuple[int, tuple[str, ...]]:
