@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -44,6 +44,8 @@ MAX_TEXT_BYTES = 8_000
 MAX_LISTS = 50
 MAX_TABLES = 20
 MAX_REGIONS = 50
+#: Pages with fewer main-content words get no text measures (no content check judges them).
+MIN_MEASURED_WORDS = 300
 #: A list counts when it has at least this many items.
 MIN_LIST_ITEMS = 3
 #: A blockquote counts as a quotation from this many characters of text.
@@ -278,9 +280,9 @@ class ContentReader:
 class _TreeFacts:
     region: str = "body"
     boilerplate_words: int = 0
-    prose: TextStats | None = None
-    statistics: int = 0
-    statistic_examples: tuple[str, ...] = ()
+    #: Paragraph and list-item texts of the region (the sample, at most MAX_TEXT_BYTES).
+    prose: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
     quotations: int = 0
     citations: int = 0
     authoritative: int = 0
@@ -291,8 +293,6 @@ class _TreeFacts:
     tables: int = 0
     details: int = 0
     time_datetime: str = ""
-    #: The start of the paragraph text, for a written date.
-    lead_text: str = ""
     counts: tuple[int, ...] = ()
     divs: int = -1
 
@@ -367,8 +367,8 @@ def _read_tree(nodes: list[Any], tags: list[str], links: list[tuple[int, LinkFac
     def in_region(i: int) -> bool:
         return start <= i < end and not any(a <= i < b for a, b in excluded)
 
-    prose: list[str] = []
-    items: list[str] = []
+    prose = out.prose
+    items = out.items
     budget = MAX_TEXT_BYTES
     seen_h1 = False
     for i in range(start, end):
@@ -381,8 +381,8 @@ def _read_tree(nodes: list[Any], tags: list[str], links: list[tuple[int, LinkFac
         node = nodes[i]
         if tag == "p":
             if budget > 0:
-                text = node.text(separator=" ", strip=True)
-                if text:
+                text = node.text()
+                if text and not text.isspace():
                     prose.append(text)
                     budget -= len(text)
                     if not out.first_paragraph and seen_h1 and _words(text) >= MIN_FIRST_PARAGRAPH_WORDS:
@@ -394,7 +394,7 @@ def _read_tree(nodes: list[Any], tags: list[str], links: list[tuple[int, LinkFac
                     out.lists += 1
                 if budget > 0:
                     for child in children[:50]:
-                        text = child.text(separator=" ", strip=True)
+                        text = child.text()
                         items.append(text)
                         budget -= len(text)
         elif tag == "table":
@@ -414,13 +414,6 @@ def _read_tree(nodes: list[Any], tags: list[str], links: list[tuple[int, LinkFac
     if not out.first_paragraph:  # no H1 in the region: the first paragraph of the region
         out.first_paragraph = next((" ".join(p.split())[:300] for p in prose
                                     if _words(p) >= MIN_FIRST_PARAGRAPH_WORDS), "")
-    prose_text = _JOIN.join(prose)
-    prose_bytes = prose_text.encode("utf-8", "replace")
-    out.prose = text_stats(prose_bytes, len(prose))
-    all_text = prose_bytes + JOINER + _JOIN.join(items).encode("utf-8", "replace")
-    out.statistics, out.statistic_examples = count_statistics(all_text)
-    out.quotations += count_quoted(all_text)
-    out.lead_text = prose_text[:1500]
     _read_citations(out, nodes, links, in_region)
     return out
 
@@ -481,6 +474,17 @@ def _author_attribute(body: bytes, pos: int) -> bool:
     return token is not None and token.group().lower() in _AUTHOR_TOKENS
 
 
+def _text_measures(tree: _TreeFacts, main_words: int
+                   ) -> tuple[TextStats | None, tuple[int, tuple[str, ...]], int]:
+    """Readability, statistics and quoted passages of the text sample; skipped for pages too
+    short for any content check (MIN_MEASURED_WORDS), which are most of a site's pages."""
+    if main_words < MIN_MEASURED_WORDS or not tree.prose:
+        return None, (0, ()), 0
+    prose = _JOIN.join(tree.prose).encode("utf-8", "replace")
+    text = prose + JOINER + _JOIN.join(tree.items).encode("utf-8", "replace")
+    return text_stats(prose, len(tree.prose)), count_statistics(text), count_quoted(text)
+
+
 def _visible_date(text: str) -> bool:
     """A date written out near a year in the text ("March 5, 2024", "2024-03-05",
     "5 de marzo de 2024"). Looks only around 4-digit years, the rare part of a date."""
@@ -538,20 +542,20 @@ def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
     if article_type and byline and not ld.author_types and b"schema.org/Person" in body:
         byline.append("microdata")
     visible_date = bool(article_type) and not (published or modified or tree.time_datetime) \
-        and _visible_date(tree.lead_text)
+        and _visible_date(" ".join(tree.prose[:10])[:1500])
     names: list[tuple[str, str]] = []
     if og.get("og:site_name", "").strip():
         names.append(("og:site_name", " ".join(og["og:site_name"].split())[:100]))
     names.extend(ld.names)
-    prose = tree.prose
     main_words = max(0, facts.word_count - tree.boilerplate_words)
+    prose, statistics, quoted = _text_measures(tree, main_words)
     return ContentSignals(
         region=tree.region,
         main_words=main_words,
         analysed_words=prose.words if prose else 0,
-        statistics=tree.statistics,
-        statistic_examples=tree.statistic_examples,
-        quotations=tree.quotations,
+        statistics=statistics[0],
+        statistic_examples=statistics[1],
+        quotations=tree.quotations + quoted,
         citations=tree.citations,
         authoritative_citations=tree.authoritative,
         citation_examples=tree.citation_examples,

@@ -120,7 +120,8 @@ def test_quotations_from_elements_and_quoted_passages():
     content = signals("<main><blockquote>Water the soil, not the leaves, always.</blockquote>"
                       "<p>She said <q>mulch early</q>.</p>"
                       "<p>\u201cSince we moved to drip lines the beds stay evenly moist.\u201d</p>"
-                      '<p>A "short" quote and <blockquote>Hi</blockquote></p></main>')
+                      '<p>A "short" quote and <blockquote>Hi</blockquote></p>'
+                      f"<p>{WORDS * 20}</p></main>")
     assert content.quotations == 3
     assert count_quoted(b'He said "this is a quoted passage long enough to count as one".') == 1
     assert count_quoted(b'The "best" way.') == 0
@@ -219,10 +220,16 @@ def test_syllable_estimate(word, syllables):
 
 
 def test_flesch_only_for_english_or_undeclared_pages():
-    body = f"<main><p>{WORDS * 5}</p></main>"
+    body = f"<main><p>{WORDS * 30}</p></main>"
     assert signals(body).flesch is not None
     assert signals(body, lang="es").flesch is None
     assert signals(body, lang="es").avg_sentence_words > 0
+
+
+def test_short_pages_get_no_text_measures():
+    content = signals(f"<main><p>Up 45% in a year. {WORDS * 5}</p></main>")
+    assert content.main_words < citability.MIN_MEASURED_WORDS
+    assert (content.statistics, content.analysed_words, content.flesch) == (0, 0, None)
 
 
 def test_text_read_is_bounded():
