@@ -77,6 +77,8 @@ class _Data:
     authoritative_hosts: frozenset[str]
     authoritative_suffixes: tuple[str, ...]
     interrogatives: dict[str, frozenset[str]]
+    #: First words of the interrogatives that are phrases ("por qué", "gibt es").
+    phrase_starts: frozenset[str]
     filler_openers: tuple[str, ...]
     #: Statement verbs: single words, and phrases of several words.
     definition_words: frozenset[str]
@@ -102,6 +104,8 @@ def data() -> _Data:
         authoritative_suffixes=tuple(raw["authoritative_sources"]["suffixes"]),
         interrogatives={lang: frozenset(words) for lang, words in raw["interrogatives"].items()
                         if not lang.startswith("_")},
+        phrase_starts=frozenset(words.split()[0] for lang, words_list in raw["interrogatives"].items()
+                                if not lang.startswith("_") for words in words_list if " " in words),
         filler_openers=tuple(raw["filler_openers"]["phrases"]),
         definition_words=frozenset(p.strip() for p in raw["definition_markers"]["phrases"]
                                    if " " not in p.strip()),
@@ -129,11 +133,12 @@ def _host_matches(host: str, names: frozenset[str]) -> bool:
 def citation_kind(url: str) -> str:
     """"authoritative", "other" or "" (not a citation: social, sharing, ads, shorteners)."""
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    if not host:
-        return ""
+    return _host_kind(host[4:] if host.startswith("www.") else host) if host else ""
+
+
+@lru_cache(maxsize=4096)
+def _host_kind(host: str) -> str:
     lists = data()
-    if host.startswith("www."):
-        host = host[4:]
     if _host_matches(host, lists.not_citation_hosts):
         return ""
     if _host_matches(host, lists.authoritative_hosts) or \
@@ -154,7 +159,8 @@ def _question(lowered: str, interrogatives: frozenset[str]) -> bool:
     if lowered[-1:] == "?" or lowered[:1] == "¿":
         return True
     first, _, rest = lowered.partition(" ")
-    return first in interrogatives or f"{first} {rest.partition(' ')[0]}" in interrogatives
+    return first in interrogatives or (
+        first in data().phrase_starts and f"{first} {rest.partition(' ')[0]}" in interrogatives)
 
 
 def opening_kind(paragraph: str) -> str:
@@ -502,20 +508,13 @@ def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
     ld = read_json_ld(facts)
     lists = data()
     interrogatives = lists.interrogatives.get(lang) or lists.interrogatives["en"]
-    question_headings = subheadings = 0
-    faq = "json_ld" if ld.faq else ""
-    references = False
-    for heading in facts.headings:
-        if heading.level < 2:
-            continue
-        subheadings += 1
-        text = heading.text.lower()
-        if heading.level <= 3 and _question(text, interrogatives):
-            question_headings += 1
-        bare = text.strip(" ?:¿")
-        if not faq and bare in lists.faq_headings:
-            faq = "heading"
-        references = references or bare in lists.reference_headings
+    sub = [(h.level, h.text.lower()) for h in facts.headings if h.level >= 2]
+    question_headings = sum(1 for level, text in sub
+                            if level <= 3 and _question(text, interrogatives))
+    bare = {text.strip(" ?:¿") for _, text in sub}
+    faq = "json_ld" if ld.faq else "heading" if not bare.isdisjoint(lists.faq_headings) else ""
+    references = not bare.isdisjoint(lists.reference_headings)
+    subheadings = len(sub)
     if not faq and tree.details >= 2:
         faq = "details"
     meta_values = dict(meta)
