@@ -14,7 +14,6 @@ of the document (`parse_limit`; Chromium also stops nesting at 512), and DOM mut
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -633,4 +632,7 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
         data_nosnippet=data_nosnippet,
     )
     # Content signals read the finished facts (word count, headings, JSON-LD, Open Graph).
-    return dataclasses.replace(facts, content=reader.signals(facts))
+    # `content` is PageFacts' last field, so the facts are rebuilt from their own values
+    # (the pickling tuple) with it set: a quarter of the cost of dataclasses.replace.
+    cls, values = facts.__reduce__()
+    return cls(*values[:-1], reader.signals(facts))

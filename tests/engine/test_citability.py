@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import pytest
@@ -26,7 +27,7 @@ from audits.engine.citability import (
 )
 from audits.engine.parse import parse_page
 from audits.engine.textstats import count_quoted, count_statistics, syllable_count, text_stats
-from audits.engine.types import FetchResult
+from audits.engine.types import FetchResult, PageFacts
 
 URL = "https://example.com/guide"
 WORDS = "Drip lines deliver water slowly to the roots of each plant in the bed. "
@@ -311,6 +312,13 @@ def test_trust_and_utility_paths():
 
 
 # -- robustness ------------------------------------------------------------------------------
+
+def test_content_is_the_last_field_of_page_facts():
+    # parse._extract rebuilds the facts from their field values with `content` appended.
+    assert fields(PageFacts)[-1].name == "content"
+    facts = parse(f"<html><body><main><h1>T</h1><p>{WORDS}</p></main></body></html>")
+    assert facts.headings[0].text == "T" and facts.content.region == "main"
+
 
 def test_content_signals_survive_pickling():
     facts = parse(f"<html><body><main><h1>T</h1><p>{WORDS}</p></main></body></html>")
