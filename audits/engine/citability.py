@@ -532,8 +532,11 @@ def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
     published = ld.date_published or meta_values.get("article:published_time", "")
     modified = ld.date_modified or meta_values.get("article:modified_time", "") \
         or og.get("og:updated_time", "")
-    article_type = ld.article_type or ("og:article" if og.get("og:type", "").strip().lower()
-                                       == "article" else "")
+    # og:type=article alone is not enough: some CMSs (Yoast) give it to every page; with a
+    # publication time it is a dated post.
+    og_article = og.get("og:type", "").strip().lower() == "article" \
+        and bool(meta_values.get("article:published_time", "").strip())
+    article_type = ld.article_type or ("og:article" if og_article else "")
     # Only articles are judged on bylines and dates, and only the absence of other evidence
     # makes these scans matter: they are skipped otherwise.
     if article_type and not byline and _author_markup(body):

@@ -255,8 +255,10 @@ def test_dates_from_json_ld_meta_and_time():
     assert (meta.article_type, meta.date_published, meta.time_element) == \
         ("og:article", "2023-03-01", "2023-03-04")
     written = signals("<main><h1>T</h1><p>Published on March 5, 2024 by Ana.</p></main>",
-                      head='<meta property="og:type" content="article">')
+                      head=ld({"@type": "Article", "headline": "T"}))
     assert written.visible_date
+    # og:type=article alone (some CMSs give it to every page) does not make an article.
+    assert signals("<p>x</p>", head='<meta property="og:type" content="article">').article_type == ""
 
 
 def test_parse_date_and_fetch_time():

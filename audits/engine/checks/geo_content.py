@@ -65,8 +65,12 @@ def source_page(page: PageContext) -> ContentSignals | None:
         return None
     if content.article_type:
         return content
-    listing = len(content.semantic) > 1 and content.semantic[1] > 1
-    return content if content.main_words >= MIN_LONG_WORDS and not listing else None
+    return content if content.main_words >= MIN_LONG_WORDS and not _listing(content) else None
+
+
+def _listing(content: ContentSignals) -> bool:
+    """A page of several <article> cards (blog index, search-like listing)."""
+    return len(content.semantic) > 1 and content.semantic[1] > 1
 
 
 @page_check(
@@ -143,10 +147,11 @@ def no_citations(page: PageContext) -> dict[str, Any] | None:
         "...\", \"It costs ...\"), then expand; move the introduction after it.",
     reference=REF_HELPFUL)
 def no_answer_first(page: PageContext) -> dict[str, Any] | None:
-    """Content page (MIN_CONTENT_WORDS+ main words) whose first paragraph after the H1 (8+
-    words) is a question or starts with a filler phrase from data/citability.json."""
+    """Content page (MIN_CONTENT_WORDS+ main words, not a listing of several <article>s) whose
+    first paragraph after the H1 (8+ words) is a question or starts with a filler phrase from
+    data/citability.json."""
     content = content_signals(page)
-    if content is None or content.opening not in ("question", "filler"):
+    if content is None or content.opening not in ("question", "filler") or _listing(content):
         return None
     return {"opening": content.opening, "first_paragraph": content.first_paragraph[:200]}
 

@@ -36,10 +36,12 @@ _NAME_WORD = re.compile(r"\w+")
 
 
 def article_signals(page: PageContext) -> ContentSignals | None:
-    """Signals of an indexable HTML 200 article page (Article-family JSON-LD or og:type
-    article) with at least MIN_ARTICLE_WORDS main-content words; None otherwise."""
+    """Signals of an indexable HTML 200 article page (Article-family JSON-LD, or og:type
+    article with article:published_time) with at least MIN_ARTICLE_WORDS main-content words,
+    that is not the home page, a utility page or an about/contact/privacy page; else None."""
     facts = html_facts(page)
-    if facts is None or not page.indexable or facts.content is None:
+    if facts is None or not page.indexable or facts.content is None \
+            or citability.utility_page(page.url) or citability.trust_page_kinds(page.url):
         return None
     content = facts.content
     if not content.article_type or content.main_words < MIN_ARTICLE_WORDS:

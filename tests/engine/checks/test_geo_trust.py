@@ -35,14 +35,17 @@ FULL_ORG = ORG | ORG_SAME_AS | ORG_LOGO
 CASES = [
     Case("seo.geo.article_undated",
          fails=[lambda: undated(),
-                lambda: page(article_doc(data={}, extra_head='<meta property="og:type" '
-                                                             'content="article">'))],
+                lambda: article(data=article_ld(datePublished=None, dateModified=None,
+                                                **{"@type": "NewsArticle"}))],
          passes=[lambda: article(),
                  lambda: undated(extra='<p>Updated <time datetime="2025-03-01">March 1</time></p>'),
                  lambda: undated(byline="<p>By Ana Ruiz, published March 5, 2025</p>"),
                  lambda: undated(extra_head='<meta property="article:published_time" '
                                             'content="2025-02-01T08:00:00Z">'),
-                 lambda: page(article_doc(data={}))]),  # not an article
+                 lambda: page(article_doc(data={})),  # not an article
+                 # og:type=article without a publication time: some CMSs mark every page so
+                 lambda: page(article_doc(data={}, extra_head='<meta property="og:type" '
+                                                              'content="article">'))]),
     Case("seo.geo.stale_article",
          fails=[lambda: article(headers=LATER),
                 lambda: article(data=article_ld(datePublished="2019-05-01", dateModified=None))],
@@ -134,3 +137,11 @@ def test_inconsistent_site_name_names_each_variant_once():
                 named(ABOUT, ("og:site_name", "Globex")))
     [finding] = run("seo.geo.inconsistent_site_name", view)
     assert [n["name"] for n in finding.details["names"]] == ["Acme", "Globex"]
+
+
+def test_about_and_utility_pages_are_not_judged_as_articles():
+    for url in ("https://example.com/about-us", "https://example.com/cart"):
+        html = article_doc(byline="", data=article_ld(author=None)).replace(
+            "https://example.com/page", url)
+        assert not run("seo.geo.article_no_byline", page(html, url=url, headers=NOW))
+    assert run("seo.geo.article_no_byline", article(byline="", data=article_ld(author=None)))
