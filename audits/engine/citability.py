@@ -44,6 +44,8 @@ MAX_TEXT_BYTES = 8_000
 MAX_LISTS = 50
 MAX_TABLES = 20
 MAX_REGIONS = 50
+#: Paragraph text read for readability (about 600 words of English).
+READABILITY_BYTES = 4_000
 #: Pages with fewer main-content words get no text measures (no content check judges them).
 MIN_MEASURED_WORDS = 300
 #: A list counts when it has at least this many items.
@@ -151,16 +153,17 @@ def question_heading(text: str, lang: str) -> bool:
     """A heading written as a question: it ends with "?" (or opens with "¿"), or starts with an
     interrogative word of the page's language (English when unknown)."""
     lists = data()
-    return _question(text.lower(), lists.interrogatives.get(lang) or lists.interrogatives["en"])
+    return _question(" ".join(text.lower().split()),
+                     lists.interrogatives.get(lang) or lists.interrogatives["en"])
 
 
 def _question(lowered: str, interrogatives: frozenset[str]) -> bool:
-    lowered = lowered.strip()
+    """`lowered`: a lower-cased, whitespace-normalized heading (as parse stores headings)."""
     if lowered[-1:] == "?" or lowered[:1] == "¿":
         return True
     first, _, rest = lowered.partition(" ")
     return first in interrogatives or (
-        first in data().phrase_starts and f"{first} {rest.partition(' ')[0]}" in interrogatives)
+        first in _PHRASE_STARTS and f"{first} {rest.partition(' ')[0]}" in interrogatives)
 
 
 def opening_kind(paragraph: str) -> str:
@@ -178,6 +181,9 @@ def opening_kind(paragraph: str) -> str:
             phrase in first for phrase in lists.definition_phrases):
         return "statement"
     return "other"
+
+
+_PHRASE_STARTS = data().phrase_starts
 
 
 def path_segments(url: str) -> list[str]:
@@ -488,7 +494,11 @@ def _text_measures(tree: _TreeFacts, main_words: int
         return None, (0, ()), 0
     prose = _JOIN.join(tree.prose).encode("utf-8", "replace")
     text = prose + JOINER + _JOIN.join(tree.items).encode("utf-8", "replace")
-    return text_stats(prose, len(tree.prose)), count_statistics(text), count_quoted(text)
+    # Readability from the first READABILITY_BYTES: a sample of ~600 words is plenty (Flesch
+    # worked from 100-word samples).
+    sample = prose[:READABILITY_BYTES]
+    return (text_stats(sample, sample.count(JOINER) + 1), count_statistics(text),
+            count_quoted(text))
 
 
 def _visible_date(text: str) -> bool:
@@ -523,8 +533,6 @@ def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
     if meta_values.get("author", "").strip():
         byline.append("meta")
         author_name = meta_values["author"].strip()[:100]
-    if any("author" in link.rel for link in facts.links if link.kind in ("a", "link")):
-        byline.append("rel")
     if ld.author_names or ld.author_types:
         byline.append("json_ld")
         author_name = author_name or ld.author_names[0] if ld.author_names else author_name
@@ -539,6 +547,9 @@ def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
     article_type = ld.article_type or ("og:article" if og_article else "")
     # Only articles are judged on bylines and dates, and only the absence of other evidence
     # makes these scans matter: they are skipped otherwise.
+    if article_type and any("author" in link.rel for link in facts.links
+                            if link.kind in ("a", "link")):
+        byline.insert(1 if "meta" in byline else 0, "rel")
     if article_type and not byline and _author_markup(body):
         byline.append("markup")
     if article_type and byline and not ld.author_types and b"schema.org/Person" in body:

@@ -52,7 +52,10 @@ _CLASSES = _classes()
 #: Digits -> 1; bytes that glue a following number to a word, version or date -> 2.
 _DIGIT_CLASSES = bytes(1 if 48 <= c <= 57 else 2 if c in _LETTERS + b"-/.,_" else 0
                        for c in range(256))
-_NUMBER = re.compile(rb"\d+(?:[.,]\d+)*")
+#: A number, then (after at most one space) a symbol or the word that follows it.
+_NUMBER_AND_TAIL = re.compile(
+    rb"(\d+(?:[.,]\d+)*) ?(%|\xe2\x80\xb0|\$|\xe2\x82\xac|\xc2[\xa3\xa5\xb0]|"
+    rb"[A-Za-z\x80-\xff/\xb2-]+)?")
 _SEPARATOR = re.compile(rb"[.,]")
 #: Words after a number that make it a statistic: percent, scale words, currencies, units,
 #: counts of people (lower-case, ASCII or UTF-8).
@@ -72,12 +75,12 @@ _AFTER_WORDS = frozenset(word.encode() for word in (
 #: Symbols right after a number: %, per mille, currencies, degrees.
 _AFTER_SYMBOLS = (b"%", b"\xe2\x80\xb0", b"$", b"\xe2\x82\xac", b"\xc2\xa3", b"\xc2\xa5",
                   b"\xc2\xb0")
-_TAIL_WORD = re.compile(rb"[A-Za-z\x80-\xff/\xb2-]+")
 #: "1 in 5", "3 out of 4", "2 de cada 3".
 _RATIO = re.compile(rb"(?:in|out of|of every|de cada) \d{1,3}(?![\d.,])", re.IGNORECASE)
 #: Currency written before the number.
 _CURRENCY_BEFORE = (b"$", b"\xe2\x82\xac", b"\xc2\xa3", b"\xc2\xa5", b"\xe2\x82\xb9", b"USD",
                     b"EUR", b"GBP", b"US$")
+_NOT_QUOTE_BYTES = bytes(c for c in range(256) if c not in b'"\x9c\xab\x9e')
 _QUOTE_PAIRS = ((b"\xe2\x80\x9c", b"\xe2\x80\x9d"), (b"\xc2\xab", b"\xc2\xbb"),
                 (b"\xe2\x80\x9e", b"\xe2\x80\x9c"), (b'"', b'"'))
 
@@ -146,35 +149,37 @@ def count_statistics(text: bytes) -> tuple[int, tuple[str, ...]]:
     found = 0
     examples: list[str] = []
     for pos in starts[:MAX_NUMBERS].tolist():
-        match = _NUMBER.match(text, pos)
-        end = match.end() if match else pos + 1
-        number = text[pos:end]
-        currency = text[max(0, pos - 4):pos].rstrip().endswith(_CURRENCY_BEFORE)
-        # A plain year ("in 2023 people...") is a date, not a figure, unless it is money.
-        year = len(number) == 4 and number[:2] in (b"18", b"19", b"20")
-        if currency or (not year and (_separated(number) or _unit_after(text, end))):
-            found += 1
-            if len(examples) < 3:
-                examples.append(text[max(0, pos - 30):end + 30].decode("utf-8", "replace")
-                                .replace(JOINER.decode(), " ").strip())
-            if found >= MAX_STATISTICS:
-                break
+        # One anchored match gives the number and the word or symbol after it.
+        match = _NUMBER_AND_TAIL.match(text, pos)
+        if match is None:
+            continue
+        number, tail = match.group(1), match.group(2)
+        end = match.end(1)
+        if not text[max(0, pos - 4):pos].rstrip().endswith(_CURRENCY_BEFORE):
+            if len(number) == 4 and number[:2] in (b"18", b"19", b"20"):
+                continue  # a plain year ("in 2023 people...") is a date, not a figure
+            if not (_separated(number) if (b"." in number or b"," in number)
+                    else _unit_after(text, end, tail)):
+                continue
+        found += 1
+        if len(examples) < 3:
+            examples.append(text[max(0, pos - 30):end + 30].decode("utf-8", "replace")
+                            .replace(JOINER.decode(), " ").strip())
+        if found >= MAX_STATISTICS:
+            break
     return found, tuple(examples)
 
 
-def _unit_after(text: bytes, end: int) -> bool:
-    """The number at text[..end] is followed by a unit, scale word, currency or ratio."""
-    tail = text[end:end + 24]
-    if tail[:1] == b" ":
-        tail = tail[1:]
+def _unit_after(text: bytes, end: int, tail: bytes | None) -> bool:
+    """The number ending at `end` is followed (after at most one space) by a unit, scale
+    word, currency symbol or ratio; `tail` is that word or symbol (None when there is none)."""
+    if not tail:
+        return False
     if tail.startswith(_AFTER_SYMBOLS):
         return True
-    word = _TAIL_WORD.match(tail)
-    if word is None:
-        return False
-    lowered = word.group().lower().rstrip(b"-/")
+    lowered = tail.lower().rstrip(b"-/")
     return lowered in _AFTER_WORDS or (lowered in (b"in", b"out", b"of", b"de")
-                                       and _RATIO.match(tail) is not None)
+                                       and _RATIO.match(text, end + 1) is not None)
 
 
 def _separated(number: bytes) -> bool:
@@ -186,8 +191,12 @@ def _separated(number: bytes) -> bool:
 def count_quoted(text: bytes) -> int:
     """Quoted passages of MIN_QUOTE_BYTES..MAX_QUOTE_BYTES bytes between matching quote marks
     (“…”, «…», „…“, "…"). Short scare quotes do not count."""
+    # The last byte of each opening mark, kept by one C pass: most pages use one kind or none.
+    marks = text.translate(None, _NOT_QUOTE_BYTES)
     found = 0
     for opening, closing in _QUOTE_PAIRS:
+        if opening[-1:] not in marks:
+            continue
         pos = text.find(opening)
         while pos >= 0 and found < MAX_QUOTES:
             close = text.find(closing, pos + len(opening))

@@ -335,7 +335,8 @@ class ContentSignals:
     #: A date written in the first paragraphs ("March 5, 2024", "2024-03-05").
     visible_date: bool = False
     #: Where an author is named: "meta", "rel", "json_ld", "markup" (class/itemprop), and
-    #: "microdata" when a schema.org/Person item is on the page.
+    #: "microdata" when a schema.org/Person item is on the page (rel, markup and microdata
+    #: are looked for on article pages only).
     byline: tuple[str, ...] = ()
     author_name: str = ""
     #: @type of the JSON-LD article's author nodes ("Person", "Organization").
