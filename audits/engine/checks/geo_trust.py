@@ -8,6 +8,7 @@ og:type article); site checks read the small per-page fields of `site.PageRecord
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -236,9 +237,11 @@ def no_trust_pages(site: SiteView) -> Iterator[Finding]:
     if home is None:
         return
     found: dict[str, str] = {}
-    for url in list(site.pages) + list(site.targets):
+    for url in itertools.chain(site.pages, site.targets):
         for kind in citability.trust_page_kinds(url):
             found.setdefault(kind, url)
+        if len(found) == 3:
+            return
     for url, target in site.targets.items():
         for _, anchor, _ in target.sources:
             for kind in citability.trust_page_kinds("", anchor):
