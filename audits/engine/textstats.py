@@ -15,8 +15,9 @@ import numpy as np
 
 #: Numbers examined per page; a page listing thousands of figures has shown enough by then.
 MAX_NUMBERS = 300
-#: Statistics counted per page (the count is "at least" beyond this).
-MAX_STATISTICS = 50
+#: Statistics counted per page: the count means "at least" here, and stopping early keeps
+#: figure-rich pages cheap (the checks only ask whether there is any).
+MAX_STATISTICS = 10
 MAX_QUOTES = 50
 #: A quoted passage counts from this many bytes between the quote marks.
 MIN_QUOTE_BYTES = 40
