@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .checks.json_ld import as_list, entities, has_value, type_names
-from .citability import ORG, ORG_LOGO, ORG_SAME_AS, PERSON, data
+from .content_rules import ORG, ORG_LOGO, ORG_SAME_AS, PERSON, data
 from .types import PageFacts
 
 #: Author nodes read per page.

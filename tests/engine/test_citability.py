@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audits.engine import citability
-from audits.engine.citability import (
+from audits.engine.content_rules import (
     ORG,
     ORG_LOGO,
     ORG_SAME_AS,
     PERSON,
     citation_kind,
+    fetch_time,
     opening_kind,
     parse_date,
     question_heading,
@@ -273,9 +274,9 @@ def test_parse_date_and_fetch_time():
     assert parse_date("2024-05-06T10:00:00.123+0200 junk") == datetime(2024, 5, 6, tzinfo=UTC)
     assert parse_date("May 2024") is None and parse_date(None) is None
     fetch = FetchResult(URL, URL, 200, headers=(("date", "Sun, 01 Jun 2025 10:00:00 GMT"),))
-    assert citability.fetch_time(fetch) == datetime(2025, 6, 1, 10, tzinfo=UTC)
+    assert fetch_time(fetch) == datetime(2025, 6, 1, 10, tzinfo=UTC)
     broken = FetchResult(URL, URL, 200, headers=(("date", "yesterday"),))
-    assert citability.fetch_time(broken).year >= 2025
+    assert fetch_time(broken).year >= 2025
 
 
 def test_byline_sources():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import citability
+from .. import content_rules
 from ..types import ContentSignals, Severity
 from .common import html_facts
 from .registry import PageContext, page_check
@@ -52,7 +52,7 @@ def content_signals(page: PageContext, min_words: int = MIN_CONTENT_WORDS) -> Co
     if facts is None or not page.indexable or facts.content is None:
         return None
     content = facts.content
-    if content.main_words < min_words or citability.utility_page(page.url):
+    if content.main_words < min_words or content_rules.utility_page(page.url):
         return None
     return content
 
@@ -195,7 +195,7 @@ def hard_to_read(page: PageContext) -> dict[str, Any] | None:
     if content is None or content.analysed_words < MIN_SAMPLE_WORDS \
             or content.sentences < MIN_SENTENCES:
         return None
-    if citability.page_language(page.facts.lang if page.facts else None) in _UNSPACED_LANGUAGES:
+    if content_rules.page_language(page.facts.lang if page.facts else None) in _UNSPACED_LANGUAGES:
         return None
     long_sentences = content.avg_sentence_words > MAX_SENTENCE_WORDS
     dense = content.flesch is not None and content.flesch < MIN_FLESCH

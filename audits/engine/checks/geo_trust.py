@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from .. import citability
+from .. import content_rules
 from ..site import PageRecord, SiteView
 from ..types import ContentSignals, Finding, Severity
 from .common import examples, html_facts
@@ -42,7 +42,7 @@ def article_signals(page: PageContext) -> ContentSignals | None:
     that is not the home page, a utility page or an about/contact/privacy page; else None."""
     facts = html_facts(page)
     if facts is None or not page.indexable or facts.content is None \
-            or citability.utility_page(page.url) or citability.trust_page_kinds(page.url):
+            or content_rules.utility_page(page.url) or content_rules.trust_page_kinds(page.url):
         return None
     content = facts.content
     if not content.article_type or content.main_words < MIN_ARTICLE_WORDS:
@@ -86,15 +86,15 @@ def stale_article(page: PageContext) -> dict[str, Any] | None:
     content = article_signals(page)
     if content is None or content.news:
         return None
-    dates = [d for d in (citability.parse_date(content.date_modified),
-                         citability.parse_date(content.date_published)) if d is not None]
+    dates = [d for d in (content_rules.parse_date(content.date_modified),
+                         content_rules.parse_date(content.date_published)) if d is not None]
     if not dates:
-        time_date = citability.parse_date(content.time_element)
+        time_date = content_rules.parse_date(content.time_element)
         dates = [time_date] if time_date is not None else []
     if not dates:
         return None
     newest = max(dates)
-    now = citability.fetch_time(page.fetch)
+    now = content_rules.fetch_time(page.fetch)
     if now - newest <= timedelta(days=STALE_AFTER_DAYS):
         return None
     return {"newest_date": newest.date().isoformat(), "checked_at": now.date().isoformat(),
@@ -183,9 +183,9 @@ def no_organization(site: SiteView) -> Iterator[Finding]:
     Organization-family entity (directly or as publisher/provider/brand), and the home page
     has no Person entity either (a personal site)."""
     home = _home(site)
-    if home is None or home.organization & (citability.ORG | citability.PERSON):
+    if home is None or home.organization & (content_rules.ORG | content_rules.PERSON):
         return
-    if any(record.organization & citability.ORG for record in site.pages.values()):
+    if any(record.organization & content_rules.ORG for record in site.pages.values()):
         return
     yield Finding("seo.geo.no_organization", None,
                   {"home": home.url, "pages_checked": sum(1 for r in site.pages.values() if r.is_html)})
@@ -207,16 +207,16 @@ def organization_incomplete(site: SiteView) -> Iterator[Finding]:
     flags = 0
     first: str | None = None
     for record in site.pages.values():
-        if record.organization & citability.ORG:
+        if record.organization & content_rules.ORG:
             flags |= record.organization
             first = first or record.url
     if first is None:
         return
-    missing = [name for name, bit in (("sameAs", citability.ORG_SAME_AS),
-                                      ("logo", citability.ORG_LOGO)) if not flags & bit]
+    missing = [name for name, bit in (("sameAs", content_rules.ORG_SAME_AS),
+                                      ("logo", content_rules.ORG_LOGO)) if not flags & bit]
     if missing:
         home = _home(site)
-        url = home.url if home is not None and home.organization & citability.ORG else first
+        url = home.url if home is not None and home.organization & content_rules.ORG else first
         yield Finding("seo.geo.organization_incomplete", url, {"missing": missing})
 
 
@@ -238,13 +238,13 @@ def no_trust_pages(site: SiteView) -> Iterator[Finding]:
         return
     found: dict[str, str] = {}
     for url in itertools.chain(site.pages, site.targets):
-        for kind in citability.trust_page_kinds(url):
+        for kind in content_rules.trust_page_kinds(url):
             found.setdefault(kind, url)
         if len(found) == 3:
             return
     for url, target in site.targets.items():
         for _, anchor, _ in target.sources:
-            for kind in citability.trust_page_kinds("", anchor):
+            for kind in content_rules.trust_page_kinds("", anchor):
                 found.setdefault(kind, url)
     missing = [kind for kind in ("about", "contact", "privacy") if kind not in found]
     if missing:
@@ -255,7 +255,7 @@ def name_key(name: str) -> frozenset[str]:
     """The words of a site name without case, punctuation or company-form words ("Acme,
     Inc." and "ACME" give {"acme"})."""
     words = {word for word in _NAME_WORD.findall(name.casefold())}
-    return frozenset(words - citability.data().legal_suffixes) or frozenset(words)
+    return frozenset(words - content_rules.data().legal_suffixes) or frozenset(words)
 
 
 @site_check(

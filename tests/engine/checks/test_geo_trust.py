@@ -3,7 +3,7 @@ organization behind the site."""
 
 from __future__ import annotations
 
-from audits.engine.citability import ORG, ORG_LOGO, ORG_SAME_AS, PERSON
+from audits.engine.content_rules import ORG, ORG_LOGO, ORG_SAME_AS, PERSON
 from tests.engine.checks.geo_pages import article_doc, article_ld
 from tests.engine.checks.helpers import Case, page, record, run, site
 
