@@ -47,7 +47,7 @@ class AuditAddForm(forms.ModelForm):
 
 @admin.register(Audit)
 class AuditAdmin(admin.ModelAdmin):
-    list_display = ("url", "owner", "status", "progress", "pages_crawled", "seo_score",
+    list_display = ("url", "owner", "status", "progress", "pages_crawled", "seo_score", "geo_score",
                     "created_at", "finished_at")
     list_filter = ("status", "created_at")
     search_fields = ("url", "normalized_url", "owner__username")
@@ -108,7 +108,8 @@ class AuditAdmin(admin.ModelAdmin):
 
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
-    list_display = ("url", "status", "depth", "indexable", "title", "inlinks", "elapsed_ms")
+    list_display = ("url", "status", "depth", "indexable", "title", "inlinks", "geo_score",
+                    "elapsed_ms")
     list_filter = ("status", "indexable", "in_sitemap")
     search_fields = ("url", "title")
     raw_id_fields = ("audit",)

@@ -52,9 +52,11 @@ def _write_table(stream: IO[str], meta: dict[str, Any], checks: list[dict[str, A
     console = Console(file=stream, width=120, highlight=False,
                       force_terminal=stream.isatty() if hasattr(stream, "isatty") else False)
     score = meta.get("score") or {}
+    geo = score.get("geo") or {}
     console.print(f"[bold]SEO audit of {meta.get('url')}[/bold]")
     console.print(f"status {meta.get('status')} · {meta.get('pages_crawled')} pages · "
-                  f"{meta.get('elapsed_s', '?')} s · score [bold]{score.get('score')}[/bold]/100")
+                  f"{meta.get('elapsed_s', '?')} s · score [bold]{score.get('score')}[/bold]/100"
+                  f" · GEO score [bold]{geo.get('score')}[/bold]/100")
     if meta.get("error"):
         console.print(f"[red]error: {meta['error']}[/red]")
     categories = score.get("categories") or {}
@@ -66,6 +68,15 @@ def _write_table(stream: IO[str], meta: dict[str, Any], checks: list[dict[str, A
         for name, data in sorted(categories.items()):
             cat_table.add_row(name, f"{data['score']}", str(data["findings"]))
         console.print(cat_table)
+    components = geo.get("components") or {}
+    if components:
+        geo_table = Table(title="GEO score components", show_lines=False)
+        for column in ("component", "weight", "score", "findings"):
+            geo_table.add_column(column, justify="left" if column == "component" else "right")
+        for data in components.values():
+            shown = "n/a" if data["score"] is None else f"{data['score']}"
+            geo_table.add_row(data["label"], f"{data['weight']:g}", shown, str(data["findings"]))
+        console.print(geo_table)
     table = Table(title="Findings by check")
     table.add_column("severity")
     table.add_column("check")

@@ -94,6 +94,8 @@ class Page(models.Model):
     error = models.CharField(max_length=500, blank=True, default="")
     #: Compact facts for reports: headings outline, lang, viewport, images/links counts, ...
     facts = models.JSONField(default=dict, blank=True)
+    #: GEO score of the page's own signals (HTML 200 pages; docs/scoring.md), else null.
+    geo_score = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -11,11 +11,11 @@ from .engine.types import CrawlOptions
 from .exceptions import InvalidAuditOptions
 
 _INT_OPTIONS = {"max_pages": (1, None), "max_depth": (0, 1000), "concurrency": (1, 64),
-                "max_resource_checks": (0, 10_000)}
+                "max_resource_checks": (0, 10_000), "js_render_sample": (0, 100)}
 _FLOAT_OPTIONS = {"crawl_delay": (0.0, 60.0), "timeout": (1.0, 120.0),
                   "resource_budget_s": (1.0, 600.0)}
 _BOOL_OPTIONS = ("ignore_robots", "include_subdomains", "use_sitemaps", "allow_private",
-                 "check_resources", "check_external_links", "geo_live_check")
+                 "check_resources", "check_external_links", "geo_live_check", "geo")
 _LIST_OPTIONS = ("include", "exclude")
 ALLOWED_OPTIONS = frozenset({*_INT_OPTIONS, *_FLOAT_OPTIONS, *_BOOL_OPTIONS, *_LIST_OPTIONS,
                              "user_agent", "parse_workers"})
@@ -89,12 +89,14 @@ def crawl_options_for(url: str, options: dict[str, Any]) -> CrawlOptions:
         "exclude_patterns": tuple(options.get("exclude", ())),
         "crawl_delay": options.get("crawl_delay", 0.0),
         "parse_workers": options.get("parse_workers", settings.SEOAUDIT_PARSE_WORKERS),
+        # Headless-Chromium sample after the crawl (engine/render.py).
+        "js_render_sample": options.get("js_render_sample", settings.SEOAUDIT_JS_RENDER_SAMPLE),
     }
     if "max_depth" in options:
         kwargs["max_depth"] = options["max_depth"]
     # After-crawl checks of images, CSS/JS and external links (engine/resources.py).
     for key in ("check_resources", "check_external_links", "max_resource_checks",
-                "resource_budget_s", "geo_live_check"):
+                "resource_budget_s", "geo_live_check", "geo"):
         if key in options:
             kwargs[key] = options[key]
     if "concurrency" in options:

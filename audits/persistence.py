@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from .engine.checks.registry import REGISTRY
 from .engine.parse import resolved_canonical
+from .engine.score import compute_page_geo_score
 from .engine.types import Finding as EngineFinding
 from .engine.types import PageResult, Severity
 from .models import Audit, Finding, Link, Page, url_hash
@@ -166,6 +167,8 @@ class AuditWriter:
             content_hash=facts.content_hash[:64] if facts else "",
             in_sitemap=result.in_sitemap, error=clean_text(error, 500),
             facts=clean_json(_compact_facts(result)),
+            geo_score=(compute_page_geo_score(f.code for f in result.findings)
+                       if facts is not None and fetch.status == 200 else None),
         )
 
     def _link_rows(self, page_id: int, result: PageResult) -> Iterable[tuple[Any, ...]]:

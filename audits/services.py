@@ -135,10 +135,13 @@ def _save_progress(audit: Audit, progress: CrawlProgress) -> bool:
 
 def _finish(audit: Audit, summary: CrawlSummary) -> Audit:
     score = summary.score
+    geo = summary.geo
     fields = {
         "progress": 100, "pages_crawled": summary.pages_crawled,
         "total_pages": summary.pages_crawled, "seo_score": score.score,
-        "scores": score.as_dict(), "summary": summary_as_dict(summary),
+        "geo_score": geo.score if geo is not None else None,
+        "scores": {**score.as_dict(), "geo": geo.as_dict() if geo is not None else None},
+        "summary": summary_as_dict(summary),
         "finished_at": timezone.now(), "updated_at": timezone.now(),
     }
     status = Audit.Status.CANCELLED if summary.cancelled else Audit.Status.COMPLETED
@@ -149,7 +152,8 @@ def _finish(audit: Audit, summary: CrawlSummary) -> Audit:
         Audit.objects.filter(pk=audit.pk).update(**fields)
     audit.refresh_from_db()
     log.info("audit.finish", audit_id=str(audit.pk), status=audit.status,
-             pages=summary.pages_crawled, score=score.score, seconds=summary.elapsed_s)
+             pages=summary.pages_crawled, score=score.score,
+             geo_score=geo.score if geo is not None else None, seconds=summary.elapsed_s)
     return audit
 
 
@@ -183,6 +187,8 @@ def summary_as_dict(summary: CrawlSummary) -> dict[str, Any]:
         "ai_access": summary.ai_access,
         "llms_txt_proposal": summary.llms_txt_proposal,
         "resource_checks": summary.resource_checks,
+        "rendering": summary.rendering,
+        "geo": summary.geo.as_dict() if summary.geo is not None else None,
     }
 
 

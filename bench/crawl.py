@@ -212,7 +212,9 @@ def run_command(site: RunningSite, *, mode: str, max_pages: int, args: argparse.
     cmd = [sys.executable, str(BENCH_DIR / "procstats.py"), str(rusage_file), "--",
            str(REPO_DIR / "manage.py"), "audit", site.base_url, "--allow-private",
            "--max-pages", str(max_pages), "--concurrency", str(args.concurrency),
-           "--format", "json", "--output", os.devnull]
+           "--format", "json", "--output", os.devnull,
+           # The Chromium render sample is timed on its own (bench/render.py), not here.
+           "--js-render-sample", "0"]
     if args.parse_workers is not None:
         cmd += ["--parse-workers", str(args.parse_workers)]
     try:

@@ -2,6 +2,7 @@
 
     python bench/engine_run.py URL --max-pages N --out RESULT.json
                                [--concurrency 16] [--parse-workers N] [--profile PREFIX]
+                               [--no-geo]
 
 `bench/crawl.py` starts this in a fresh process so that the RSS and CPU it reports belong to
 the crawl alone. The JSON is written at interpreter exit, after the parse workers have been
@@ -45,12 +46,15 @@ class PageTally:
             self.links += len(result.facts.links)
 
 
-def crawl_options(url: str, max_pages: int, concurrency: int, parse_workers: int | None) -> Any:
+def crawl_options(url: str, max_pages: int, concurrency: int, parse_workers: int | None,
+                  geo: bool = True) -> Any:
     from audits.engine.types import CrawlOptions
 
     return CrawlOptions(start_url=url, max_pages=max_pages, allow_private=True,
                         respect_robots=True, per_host_concurrency=concurrency,
-                        global_concurrency=max(32, concurrency), parse_workers=parse_workers)
+                        global_concurrency=max(32, concurrency), parse_workers=parse_workers,
+                        js_render_sample=0,  # timed on its own by bench/render.py
+                        geo=geo)
 
 
 def _crawl(options: Any, tally: PageTally) -> Any:
@@ -95,13 +99,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--parse-workers", type=int, default=None)
     parser.add_argument("--profile", metavar="PREFIX", default=None)
+    parser.add_argument("--no-geo", action="store_true",
+                        help="SEO only: no GEO checks, llms.txt or GEO score (bench/geo.py)")
     args = parser.parse_args(argv)
 
     import_started = time.perf_counter()
     from audits.engine import crawler  # noqa: F401 - import time kept out of the crawl
 
     imported = time.perf_counter()
-    options = crawl_options(args.url, args.max_pages, args.concurrency, args.parse_workers)
+    options = crawl_options(args.url, args.max_pages, args.concurrency, args.parse_workers,
+                            geo=not args.no_geo)
     tally = PageTally()
     cpu0 = time.process_time()
     started = time.perf_counter()
@@ -120,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         "site_findings": len(summary.site_findings),
         "links_seen": tally.links,
         "score": score,
+        "geo_score": getattr(getattr(summary, "geo", None), "score", None),
         "seconds": round(seconds, 3),
         "import_seconds": round(imported - import_started, 3),
         "cpu_main_crawl_s": round(cpu_main_crawl, 3),

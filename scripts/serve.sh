@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements.txt
+# Optional: without Chromium audits report the JavaScript render sample as skipped.
+source scripts/_chromium.sh
+ensure_chromium || echo "Chromium not available: the JavaScript render sample will be skipped" >&2
 
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0

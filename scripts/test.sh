@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements-dev.txt
+# The render sample's tests drive Debian's Chromium (Playwright's own browser download is not
+# used); under CI=true they fail rather than skip without it.
+source scripts/_chromium.sh
+ensure_chromium || echo "Chromium is not available: the render tests skip (and fail under CI=true)" >&2
 
 pg_up() { .venv/bin/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=2').close()" 2>/dev/null; }
 redis_up() { .venv/bin/python -c "import redis; redis.Redis(host='127.0.0.1', port=6379, socket_timeout=2).ping()" 2>/dev/null; }

@@ -55,17 +55,25 @@ INSTALLED_APPS = [
     "ai",
 ]
 
+# --- Middleware (API platform: api-middleware) ----------------------------------------------
+# Order matters: the request log sees every final status; forwarding headers are cleaned before
+# SecurityMiddleware reads X-Forwarded-Proto; CORS headers go on validation errors too; the
+# rate limiter needs the session user (AuthenticationMiddleware) and the resolved view.
 MIDDLEWARE = [
     "seoaudit.middleware.RequestIdMiddleware",
+    "seoaudit.middleware.TrustedProxyMiddleware",
+    "seoaudit.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "seoaudit.middleware.RequestValidationMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "seoaudit.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "seoaudit.urls"
@@ -90,6 +98,14 @@ if DATABASE_URL:
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    #: Connections per web process kept by psycopg's pool (0 = no pool). Under ASGI every request
+    #: runs its sync code in a thread of its own, so persistent per-thread connections
+    #: (CONN_MAX_AGE) are opened per request and pile up; a pool hands them back at request end.
+    DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=0)
+    if DB_POOL_SIZE:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DB_POOL_SIZE), "max_size": DB_POOL_SIZE, "timeout": 10}
 else:
     DATABASES = {
         "default": {
@@ -159,6 +175,10 @@ SEOAUDIT_DEFAULT_MAX_PAGES = env.int("SEOAUDIT_DEFAULT_MAX_PAGES", default=500)
 SEOAUDIT_MAX_PAGES_LIMIT = env.int("SEOAUDIT_MAX_PAGES_LIMIT", default=100_000)
 #: Parse worker processes per crawl ("" = one per CPU beyond the first).
 SEOAUDIT_PARSE_WORKERS = env.int("SEOAUDIT_PARSE_WORKERS", default=None)
+#: Pages rendered in headless Chromium after the crawl when an audit does not set
+#: js_render_sample (0 = off). The engine finds Chromium through SEOAUDIT_CHROMIUM (default
+#: /usr/bin/chromium); without it the audit reports the render sample as skipped.
+SEOAUDIT_JS_RENDER_SAMPLE = env.int("SEOAUDIT_JS_RENDER_SAMPLE", default=10)
 #: A RUNNING audit whose heartbeat is older than this is considered abandoned and may be
 #: taken over by a redelivered task.
 SEOAUDIT_STALE_AUDIT_SECONDS = env.int("SEOAUDIT_STALE_AUDIT_SECONDS", default=600)
@@ -168,6 +188,76 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+
+# --- API platform: rate limits, proxies, security headers, request limits, CORS -------------
+# (api-middleware; see README "API: rate limits, headers, errors" and docs/decisions.md)
+#: Per-class limits in the `limits` notation ("N/second|minute|hour|day", "N per 2 seconds").
+#: Override some with SEOAUDIT_RATE_LIMITS="search=60/minute,auth=5/minute".
+SEOAUDIT_RATE_LIMITS = {
+    "auth": "10/minute", "audits": "600/minute", "pdf": "10/minute", "search": "30/minute",
+    "webhooks": "1000/minute", "default": "100/minute",
+    **env.dict("SEOAUDIT_RATE_LIMITS", default={}),
+}
+import limits as _limits  # noqa: E402 - fail at startup, not at the first request, on a typo
+
+for _rate in SEOAUDIT_RATE_LIMITS.values():
+    _limits.parse(_rate)
+SEOAUDIT_RATE_LIMITS_ENABLED = env.bool("SEOAUDIT_RATE_LIMITS_ENABLED", default=True)
+#: Redis in production (atomic across processes and hosts); memory in the embedded mode.
+SEOAUDIT_RATE_LIMIT_STORAGE = env("SEOAUDIT_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
+SEOAUDIT_RATE_LIMIT_NAMESPACE = "api"
+#: Addresses/networks that are never limited (monitoring, internal jobs).
+SEOAUDIT_RATE_LIMIT_TRUSTED_IPS = env.list("SEOAUDIT_RATE_LIMIT_TRUSTED_IPS", default=[])
+#: Plain Django views counted in the "auth" class (login forms).
+SEOAUDIT_RATE_LIMIT_AUTH_VIEWS = ["admin:login"]
+REST_FRAMEWORK.update({
+    "DEFAULT_THROTTLE_CLASSES": ["seoaudit.ratelimit.SlidingWindowThrottle"],
+    "DEFAULT_THROTTLE_RATES": SEOAUDIT_RATE_LIMITS,
+})
+
+#: Reverse proxies whose X-Forwarded-For / -Proto are believed (addresses or CIDRs).
+SEOAUDIT_TRUSTED_PROXIES = env.list("SEOAUDIT_TRUSTED_PROXIES", default=[])
+# Safe only because TrustedProxyMiddleware drops the header unless a trusted proxy sent it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+#: Served over HTTPS (directly or behind a TLS proxy): redirect http, HSTS, secure cookies.
+SEOAUDIT_HTTPS = env.bool("SEOAUDIT_HTTPS", default=False)
+SECURE_SSL_REDIRECT = SEOAUDIT_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^health(/|$)"]  # plain-http load balancer probes
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if SEOAUDIT_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SEOAUDIT_HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+#: Content-Security-Policy in Django 6's SECURE_CSP format (seoaudit.middleware writes it on
+#: Django 5.2; Django 6's ContentSecurityPolicyMiddleware reads the same setting).
+SECURE_CSP = {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"], "font-src": ["'self'"], "connect-src": ["'self'"],
+    "object-src": ["'none'"], "base-uri": ["'self'"], "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SEOAUDIT_PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                               "magnetometer=(), microphone=(), payment=(), usb=()")
+
+#: Request limits (RequestValidationMiddleware; the body limit also in asgi_limits).
+SEOAUDIT_MAX_URL_LENGTH = 2048
+SEOAUDIT_MAX_REQUEST_BODY = env.int("SEOAUDIT_MAX_REQUEST_BODY", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = SEOAUDIT_MAX_REQUEST_BODY
+#: Paths whose request bodies must be JSON (415 otherwise, 400 when malformed).
+SEOAUDIT_JSON_API_PREFIXES = ["/api/"]
+
+# CORS: only the listed origins (CORS_ALLOWED_ORIGINS above), only the API; credentials are
+# allowed, and django-cors-headers answers them only to a listed origin (never a wildcard).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "user-agent", "x-csrftoken",
+                      "x-requested-with", "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Response-Time", "X-RateLimit-Limit", "X-RateLimit-Remaining",
+                       "X-RateLimit-Reset", "Retry-After"]
 
 # --- Logging -------------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", default="json" if RUN_MODE == "production" else "console")

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .content_rules import citation_kind, data, is_question, opening_kind, page_language
+from .content_rules import ORG, citation_kind, data, is_question, opening_kind, page_language
 from .textstats import JOINER, TextStats, count_quoted, count_statistics, text_stats
 from .types import ContentSignals, LinkFact, PageFacts
 
@@ -331,7 +331,7 @@ def _visible_date(text: str) -> bool:
 
 def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
              body: bytes) -> ContentSignals:
-    from .jsonld_signals import read_json_ld  # local: keeps this module's imports small
+    from .jsonld_signals import org_type, read_json_ld  # local: it imports the checks package
 
     lang = page_language(facts.lang)
     ld = read_json_ld(facts)
@@ -371,7 +371,7 @@ def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
         byline.insert(1 if "meta" in byline else 0, "rel")
     if article_type and not byline and _author_markup(body):
         byline.append("markup")
-    if article_type and byline and not ld.author_types and b"schema.org/Person" in body:
+    if article_type and byline and not ld.author_types and "Person" in facts.microdata_types:
         byline.append("microdata")
     visible_date = bool(article_type) and not (published or modified or tree.time_datetime) \
         and _visible_date(" ".join(tree.prose[:10])[:1500])
@@ -414,6 +414,7 @@ def _signals(tree: _TreeFacts, meta: list[tuple[str, str]], facts: PageFacts,
         news=ld.article_type in lists.news_types,
         semantic=tree.counts,
         divs=tree.divs,
-        organization=ld.organization,
+        organization=ld.organization | (ORG if org_type(facts.microdata_types + facts.rdfa_types)
+                                        else 0),
         site_names=tuple(names),
     )

@@ -26,7 +26,7 @@ import structlog
 from .ai_agents import site_matrix
 from .analyze import analyze_page
 from .checks.geo_llms import propose_llms_txt
-from .checks.registry import REGISTRY, run_site_checks
+from .checks.registry import GEO_COMPONENTS, REGISTRY, run_site_checks
 from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
 from .geo_live import live_agent_check
@@ -34,9 +34,10 @@ from .llms_txt import fetch_llms_txt
 from .parse import resolved_canonical
 from .pool import ParsePool
 from .probes import PROBE_WAIT_FACTOR, HostVariants, probe_variants
+from .render import render_sample, render_unmeasured_reason
 from .resources import check_resources
 from .robots import RobotsPolicy, fetch_robots
-from .score import compute_score_from_counts
+from .score import compute_geo_score_from_counts, compute_score_from_counts, counts_as_seo_error
 from .site import PageRecord, SiteView
 from .sitemaps import discover_sitemaps
 from .types import (
@@ -44,6 +45,7 @@ from .types import (
     CrawlProgress,
     FetchResult,
     Finding,
+    GeoScore,
     PageResult,
     ScoreBreakdown,
     Severity,
@@ -86,6 +88,11 @@ class CrawlSummary:
     llms_txt_proposal: str = ""
     #: The resource phase's figures (see SiteView.resource_stats); None when it did not run.
     resource_checks: dict[str, Any] | None = None
+    #: GEO score and its components; None when no page was scored.
+    geo: GeoScore | None = None
+    #: The headless-Chromium render sample (render.RenderReport as a dict, with its own
+    #: elapsed_s, not counted in `elapsed_s`); None when the sample was off.
+    rendering: dict[str, Any] | None = None
 
 
 def default_parse_workers() -> int:
@@ -145,8 +152,13 @@ class Crawler:
                         driver.cancel()
                 if not self.cancel.is_set():
                     await check_resources(fetcher, self.site, self.options, cancel=self.cancel)
-                if self.options.geo_live_check and not self.cancel.is_set():
+                if self.options.geo and self.options.geo_live_check and not self.cancel.is_set():
                     self.site.live_probes = await live_agent_check(self.site, self.options)
+                if self.options.geo and self.options.js_render_sample > 0 \
+                        and not self.cancel.is_set():
+                    # Timed on its own: the crawl's elapsed_s leaves it out (see _finish).
+                    self.site.rendering = await render_sample(self.site, self.options,
+                                                              fetcher=fetcher, cancel=self.cancel)
             self._finish()
         finally:
             if executor is not None:
@@ -190,7 +202,8 @@ class Crawler:
                 self.site.sitemap_hreflangs = sitemaps.hreflangs
                 for url in sitemaps.urls:
                     self.frontier.add_sitemap_url(url)
-            self.site.llms_txt = await fetch_llms_txt(fetcher, origin, opts, robots)
+            if opts.geo:
+                self.site.llms_txt = await fetch_llms_txt(fetcher, origin, opts, robots)
         except BaseException:
             if probing is not None:
                 probing.cancel()
@@ -328,17 +341,16 @@ class Crawler:
                 frontier_add(target, next_depth, source)
 
     def _count(self, finding: Finding) -> None:
-        check = REGISTRY.get(finding.code)
         if finding.url is not None:
             self._code_pages[finding.code] += 1
-            if check is not None and check.severity == Severity.ERROR:
+            if counts_as_seo_error(finding.code):
                 self._error_pages.add(finding.url)
 
     def _finish(self) -> None:
-        site_findings = tuple(run_site_checks(self.site))
+        site_findings = tuple(run_site_checks(self.site, geo=self.options.geo))
         site_codes: list[str] = []
         for finding in site_findings:
-            if finding.url is None:
+            if finding.url is None or self._site_wide_geo(finding):
                 site_codes.append(finding.code)
             else:
                 self._count(finding)
@@ -352,20 +364,45 @@ class Crawler:
         score = compute_score_from_counts(
             pages_scored=self.pages_crawled, pages_with_error=len(self._error_pages),
             per_code_page_counts=dict(self._code_pages), site_codes=site_codes)
+        geo = compute_geo_score_from_counts(
+            self.pages_crawled, self._code_pages, site_codes,
+            unmeasured=self._geo_unmeasured(),
+            component_pages={"rendering": self.site.rendering.pages_rendered}
+            if self.site.rendering is not None else None) if self.options.geo else None
         robots = self._robots
+        rendering = self.site.rendering
+        render_s = rendering.elapsed_s if rendering is not None else 0.0
         self.summary = CrawlSummary(
             start_url=self.start_url, pages_crawled=self.pages_crawled,
             site_findings=site_findings, score=score,
             robots_status=robots.status if robots else None,
             robots_error=robots.error if robots else None,
             sitemaps=self._sitemaps, rejected=dict(self.frontier.rejected),
-            elapsed_s=round(time.monotonic() - self._started, 3),
+            elapsed_s=round(time.monotonic() - self._started - render_s, 3),
             cancelled=self.cancel.is_set(), findings_by_severity=dict(by_severity),
             ai_access=matrix.as_dict() if (matrix := site_matrix(self.site)) else None,
-            llms_txt_proposal=_llms_proposal(self.site),
-            resource_checks=self.site.resource_stats)
+            llms_txt_proposal=_llms_proposal(self.site) if self.options.geo else "",
+            resource_checks=self.site.resource_stats, geo=geo,
+            rendering=rendering.as_dict() if rendering is not None else None)
         log.info("crawl.finish", url=self.start_url, pages=self.pages_crawled,
-                 seconds=self.summary.elapsed_s, score=score.score)
+                 seconds=self.summary.elapsed_s, score=score.score,
+                 geo_score=geo.score if geo else None)
+
+    def _site_wide_geo(self, finding: Finding) -> bool:
+        """A GEO finding that names a file rather than a crawled page (/llms.txt) concerns the
+        whole site, and is scored as site-wide."""
+        check = REGISTRY.get(finding.code)
+        return check is not None and check.category == "geo" and finding.url not in self.site.pages
+
+    def _geo_unmeasured(self) -> dict[str, str]:
+        """GEO components this audit could not measure, with the reason."""
+        with_checks = {check.component for check in REGISTRY.values() if check.component}
+        unmeasured = {component: "no checks for this component yet"
+                      for component in GEO_COMPONENTS if component not in with_checks}
+        reason = render_unmeasured_reason(self.site.rendering)
+        if reason and "rendering" in GEO_COMPONENTS:
+            unmeasured["rendering"] = reason
+        return unmeasured
 
 
 def _llms_proposal(site: SiteView) -> str:

@@ -24,7 +24,8 @@ and URL; errors reaching a redirect target report status 0 and the target as `fi
 `method="HEAD"` asks for headers only (resource checks after the crawl): nothing is read,
 `body` is b"" and `size` is the announced Content-Length (0 when absent). The same guard,
 politeness and redirect handling apply. A caller may also lower the retries and the timeouts
-for one fetch (`max_retries`, `client_timeout`).
+for one fetch (`max_retries`, `client_timeout`) and add request headers (`headers`: the
+render sample forwards a browser's request headers through the same guard).
 """
 
 from __future__ import annotations
@@ -165,14 +166,15 @@ class Fetcher:
     async def fetch(self, url: str, *, max_bytes: int | None = None, keep_prefix: bool = False,
                     follow_redirects: bool = True, max_redirects: int | None = None,
                     method: str = "GET", max_retries: int | None = None,
-                    client_timeout: aiohttp.ClientTimeout | None = None) -> FetchResult:
+                    client_timeout: aiohttp.ClientTimeout | None = None,
+                    headers: dict[str, str] | None = None) -> FetchResult:
         """Fetch `url` (GET or HEAD), following redirects by hand; never raises for network
         trouble.
 
         `max_bytes` caps the decompressed body (default options.max_body_bytes). Over the cap
         the body is dropped (`truncated=True, body=None`) unless `keep_prefix`, which keeps
         the first `max_bytes` bytes. `max_redirects`, `max_retries` and `client_timeout` override
-        the options for this fetch only.
+        the options for this fetch only; `headers` are sent on top of the session's.
         """
         if self._session is None:
             raise RuntimeError("Fetcher used outside 'async with'")
@@ -181,6 +183,7 @@ class Fetcher:
         run = _Run(time.perf_counter(), self.options.max_retries if max_retries is None
                    else max(0, max_retries))
         run.method = method
+        run.headers = headers
         if client_timeout is not None:
             timeout = run.timeout = client_timeout
             # Error messages quote the limits that applied.
@@ -321,7 +324,7 @@ class Fetcher:
             run.queued += started - queued_from
             try:
                 async with self._session.request(run.method, URL(target, encoded=True),
-                                                 allow_redirects=False,
+                                                 allow_redirects=False, headers=run.headers,
                                                  timeout=run.timeout or self._timeout) as resp:
                     ttfb = time.perf_counter() - started
                     headers = resp.headers
@@ -371,11 +374,12 @@ async def _read(resp: aiohttp.ClientResponse, limit: int, keep_prefix: bool
 class _Run:
     """Book-keeping of one `fetch` call: attempts, the redirect chain and timings."""
 
-    __slots__ = ("chain", "method", "options", "queued", "retries_left", "retries_used", "started",
-                 "timeout")
+    __slots__ = ("chain", "headers", "method", "options", "queued", "retries_left", "retries_used",
+                 "started", "timeout")
 
     def __init__(self, started: float, retries: int) -> None:
         self.method = "GET"
+        self.headers: dict[str, str] | None = None
         self.timeout: aiohttp.ClientTimeout | None = None
         self.options: CrawlOptions | None = None
         self.started = started

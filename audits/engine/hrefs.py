@@ -55,6 +55,17 @@ def _is_internal(host: str, start_host: str, suffix: str) -> bool:
     return host == start_host or (bool(suffix) and (host == suffix or host.endswith("." + suffix)))
 
 
+def is_internal_url(url: str, start_host: str, include_subdomains: bool) -> bool:
+    """Whether an absolute http(s) URL is on the audited site's hosts (the crawl's notion of
+    internal), for callers outside the parse (the render sample's request gateway)."""
+    try:
+        host = host_of(normalize_url(url))
+    except InvalidURL:
+        return False
+    suffix = registrable_suffix(start_host.lower()) if include_subdomains else ""
+    return _is_internal(host, start_host.lower(), suffix)
+
+
 def resolve_reference(base: str, raw: str | None, *, base_is_origin: bool = False,
                       ) -> tuple[str, str | None]:
     """(absolute normalized URL or "", reason it is not crawlable or None) for an href."""

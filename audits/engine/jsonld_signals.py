@@ -30,7 +30,8 @@ class LdSignals:
     names: tuple[tuple[str, str], ...] = ()
 
 
-def _org_type(types: tuple[str, ...]) -> bool:
+def org_type(types: tuple[str, ...]) -> bool:
+    """Some of `types` is an Organization-family schema.org type (data/citability.json)."""
     lists = data()
     return any(t in lists.organization_types or t.endswith(lists.organization_suffixes)
                for t in types)
@@ -74,7 +75,7 @@ def read_json_ld(facts: PageFacts) -> LdSignals:
             article_type = next(t for t in types if t in data().article_types)
         if "FAQPage" in types:
             faq = True
-        if _org_type(types):
+        if org_type(types):
             organization |= _organization_flags(node)
             if _name(node):
                 names.append(("organization", _name(node)))
@@ -85,7 +86,7 @@ def read_json_ld(facts: PageFacts) -> LdSignals:
         for key in _ORG_KEYS:
             for value in as_list(node.get(key))[:5]:
                 target = by_id.get(value.get("@id"), value) if isinstance(value, dict) else None
-                if isinstance(target, dict) and _org_type(type_names(target)):
+                if isinstance(target, dict) and org_type(type_names(target)):
                     organization |= _organization_flags(target)
         if not published and isinstance(node.get("datePublished"), str):
             published = node["datePublished"]

@@ -31,6 +31,7 @@ from .indexability import (
     effective_canonical,
     resolved_canonical,
 )
+from .microdata import markup_types
 from .parse_limits import parse_limit, unparseable_reason
 from .types import FetchResult, Heading, ImageFact, JsonLdBlock, LinkFact, PageFacts
 from .urls import InvalidURL, normalize_url, resolve_href
@@ -586,6 +587,7 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
             in_body = []
     # A byte search first: the attribute is rare, the CSS query is not free.
     data_nosnippet = len(tree.css("[data-nosnippet]")) if b"data-nosnippet" in body else 0
+    microdata_types, rdfa_types, microdata_items = markup_types(tree, body, base_href or page_url)
     reader.read(body)  # before the visible-text pass strips scripts out of the tree
     word_count, visible_bytes, content_hash, fingerprint = _visible_text_stats(tree)
     html_bytes = len(body)
@@ -630,6 +632,9 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
         header_hreflangs=tuple(header_hreflangs),
         ignored_canonicals=tuple(ignored_canonicals),
         data_nosnippet=data_nosnippet,
+        microdata_types=microdata_types,
+        rdfa_types=rdfa_types,
+        microdata_items=microdata_items,
     )
     # Content signals read the finished facts (word count, headings, JSON-LD, Open Graph).
     # `content` is PageFacts' last field, so the facts are rebuilt from their own values

@@ -144,6 +144,8 @@ class SiteView:
     resource_stats: dict[str, Any] | None = None
     #: GEO live check results (geo_live.LiveProbe tuple); None when the check was off.
     live_probes: Any = None
+    #: The headless-Chromium render sample (render.RenderReport); None when it was off.
+    rendering: Any = None
     #: hreflang annotations from sitemaps (<xhtml:link rel="alternate">): normalized page URL
     #: -> ((hreflang, normalized href), ...), bounded by sitemaps.MAX_HREFLANG_PAIRS.
     sitemap_hreflangs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)

@@ -97,6 +97,12 @@ class CrawlOptions:
     #: GEO live check (off by default): fetch key pages as AI agents and as a browser and
     #: compare the answers (WAF/CDN bot blocking). See geo_live.py.
     geo_live_check: bool = False
+    #: GEO analysis (category `geo` checks, llms.txt, content signals, the GEO score). Off
+    #: only to measure what it costs (bench/geo.py) or for a classic SEO-only audit.
+    geo: bool = True
+    #: After the crawl, render this many key pages in headless Chromium with JavaScript off
+    #: and on and compare text and links (render.py); 0 turns the sample off.
+    js_render_sample: int = 10
 
 
 @_fast_pickle
@@ -282,6 +288,13 @@ class PageFacts:
     ignored_canonicals: tuple[str, ...] = ()
     #: Elements carrying the data-nosnippet attribute (text hidden from snippets/AI answers).
     data_nosnippet: int = 0
+    #: schema.org types declared in microdata (itemtype) / RDFa (typeof), bare names, each
+    #: once, at most `microdata.MAX_TYPES` per syntax.
+    microdata_types: tuple[str, ...] = ()
+    rdfa_types: tuple[str, ...] = ()
+    #: Top-level microdata items as JSON-LD-shaped dicts ("@type", property → value or list
+    #: of values, nested items as dicts), bounded by `microdata.MAX_ITEMS`/`MAX_PROPERTIES`.
+    microdata_items: tuple[dict[str, Any], ...] = ()
     #: GEO citability and trust signals (citability.py); None when they could not be read.
     content: ContentSignals | None = None
 
@@ -398,6 +411,42 @@ class CategoryScore:
     findings: int
     #: (check code, points lost in this category), largest first.
     losses: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GeoComponentScore:
+    component: str
+    label: str
+    weight: float
+    #: 0-100; None when the component could not be measured (see `reason`).
+    score: float | None
+    findings: int
+    #: (check code, component points lost), largest first.
+    losses: tuple[tuple[str, float], ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GeoScore:
+    """GEO score (AI answer engines) with its components (see docs/scoring.md)."""
+
+    score: float
+    components: tuple[GeoComponentScore, ...]
+    #: (check code, GEO score points lost), largest first.
+    top_losses: tuple[tuple[str, float], ...]
+    pages_scored: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "components": {c.component: {"label": c.label, "weight": c.weight, "score": c.score,
+                                         "findings": c.findings, "reason": c.reason,
+                                         "losses": [{"code": code, "points": pts}
+                                                    for code, pts in c.losses]}
+                           for c in self.components},
+            "top_losses": [{"code": code, "points": pts} for code, pts in self.top_losses],
+            "pages_scored": self.pages_scored,
+        }
 
 
 @dataclass(frozen=True, slots=True)

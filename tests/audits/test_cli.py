@@ -61,6 +61,43 @@ def test_fail_under_exits_1():
     assert exc.value.code == 1
 
 
+def test_fail_under_geo_gates_on_the_geo_score():
+    with serve(site()) as base:
+        data = json.loads(run(base + "/", "--allow-private", "--no-save", "--format", "json",
+                              "--fail-under-geo", "0"))
+        geo = data["score"]["geo"]
+        assert 0 <= geo["score"] <= 100 and set(geo["components"]) >= {"access", "llms_txt"}
+        with pytest.raises(SystemExit) as exc:
+            run(base + "/", "--allow-private", "--no-save", "--fail-under-geo", "101")
+    assert exc.value.code == 1
+
+
+def test_no_geo_runs_a_classic_seo_audit():
+    routes = site()
+    routes["/robots.txt"] = Route("User-agent: PerplexityBot\nDisallow: /\n",
+                                  headers={"Content-Type": "text/plain"})
+    with serve(routes) as base:
+        with_geo = json.loads(run(base + "/", "--allow-private", "--no-save", "--format", "json"))
+        without = json.loads(run(base + "/", "--allow-private", "--no-save", "--format", "json",
+                                 "--no-geo"))
+    assert any(f["code"] == "seo.geo.answer_agent_blocked" for f in with_geo["findings"])
+    assert not any(f["code"].startswith("seo.geo.") for f in without["findings"])
+    assert without["score"]["geo"] is None and without["summary"]["llms_txt_proposal"] == ""
+    assert without["score"]["score"] == with_geo["score"]["score"]
+
+
+def test_saved_audit_stores_the_geo_score_and_page_scores():
+    with serve(site()) as base:
+        out = run(base + "/", "--allow-private")
+    audit = Audit.objects.get()
+    assert audit.geo_score is not None and audit.scores["geo"]["score"] == audit.geo_score
+    assert audit.summary["geo"]["score"] == audit.geo_score
+    html_pages = Page.objects.filter(audit=audit, status=200)
+    assert html_pages.exists() and all(p.geo_score is not None for p in html_pages)
+    assert Page.objects.get(audit=audit, status=404).geo_score is None
+    assert "GEO score components" in out
+
+
 def test_fail_under_passes_when_score_is_high_enough():
     with serve(site()) as base:
         run(base + "/", "--allow-private", "--no-save", "--fail-under", "0")

@@ -308,6 +308,9 @@ def test_organization_flags_and_site_names():
     assert signals("<p>x</p>", head=ld(publisher)).organization == ORG
     assert signals("<p>x</p>", head=ld({"@type": "Dentist", "name": "D"})).organization == ORG
     assert signals("<p>x</p>", head=ld({"@type": "Person", "name": "P"})).organization == PERSON
+    microdata = ('<div itemscope itemtype="https://schema.org/Organization">'
+                 '<span itemprop="name">A</span></div>')
+    assert signals(microdata).organization == ORG
 
 
 def test_trust_and_utility_paths():

@@ -111,3 +111,11 @@ def test_fixing_an_issue_never_lowers_a_score(pages, errors, counts, code):
     assert after.score >= before.score
     for b, a in zip(before.category_scores, after.category_scores, strict=True):
         assert a.score >= b.score
+
+
+def test_geo_codes_count_in_the_geo_score_only():
+    geo_codes = [code for code, check in REGISTRY.items()
+                 if check.category == "geo" and not check.informational]
+    breakdown = compute_score_from_counts(10, 0, dict.fromkeys(geo_codes, 10), geo_codes)
+    assert breakdown.score == 100 and breakdown.top_losses == ()
+    assert "geo" not in {c.category for c in breakdown.category_scores}

@@ -6,6 +6,8 @@ from . import (  # noqa: F401 - imported for their @page_check/@site_check regis
     geo_access,
     geo_content,
     geo_llms,
+    geo_render,
+    geo_schema,
     geo_trust,
     html,
     https,

@@ -6,21 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..schema_org import as_list, has_value, type_names
 from ..types import PageFacts
 
+#: Value helpers live with the schema.org definitions (which need them without importing the
+#: checks package); re-exported here for the check modules.
+__all__ = ["NESTED_ENTITY_KEYS", "absolute_schema_types", "as_list", "entities", "has_value",
+           "schema_org_context", "top_level", "type_names"]
+
 #: Keys under which an entity's main content is nested and still read as its own item.
-_NESTED_ENTITY_KEYS = ("mainEntity", "breadcrumb")
+NESTED_ENTITY_KEYS = ("mainEntity", "breadcrumb")
 #: Upper bound on entities read from one page (a hostile page can hold huge graphs).
 _MAX_ENTITIES = 500
-
-
-def type_names(node: dict[str, Any]) -> tuple[str, ...]:
-    """The node's @type values as bare schema.org names ("http://schema.org/Product" and
-    "schema:Product" both give "Product")."""
-    value = node.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return tuple(v.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-                 for v in values if isinstance(v, str) and v)
 
 
 def top_level(facts: PageFacts) -> Iterator[dict[str, Any]]:
@@ -51,7 +48,7 @@ def _entities(facts: PageFacts) -> list[dict[str, Any]]:
         graph = node.get("@graph")
         if graph is not None:
             stack.append(graph)
-        for key in _NESTED_ENTITY_KEYS:
+        for key in NESTED_ENTITY_KEYS:
             nested = node.get(key)
             if isinstance(nested, dict | list):
                 stack.append(nested)
@@ -83,20 +80,6 @@ def entities(facts: PageFacts) -> list[dict[str, Any]]:
     found = _entities(facts)
     _LAST_ENTITIES = (facts, found)
     return found
-
-
-def has_value(node: Any, prop: str) -> bool:
-    """The property is present with a value (not null, "", [] or {})."""
-    if not isinstance(node, dict):
-        return False
-    value = node.get(prop)
-    if isinstance(value, str):
-        return bool(value.strip())
-    return value is not None and value != [] and value != {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def schema_org_context(context: Any) -> bool:

@@ -138,7 +138,7 @@ def run_page_checks(page: PageContext) -> tuple[Finding, ...]:
     """Run every page check; a check that raises is a bug, recorded as an engine finding
     rather than allowed to stop the crawl."""
     found: list[Finding] = []
-    for check in PAGE_CHECKS():
+    for check in PAGE_CHECKS(geo=page.options.geo):
         try:
             for details in _as_details(check.func(page)):
                 found.append(Finding(check.code, page.url, details))
@@ -148,12 +148,12 @@ def run_page_checks(page: PageContext) -> tuple[Finding, ...]:
     return tuple(found)
 
 
-def run_site_checks(site: SiteView) -> list[Finding]:
-    """Run every site check over the crawl-wide index; a failing check becomes an
-    `engine.check_error` finding instead of stopping the audit."""
+def run_site_checks(site: SiteView, *, geo: bool = True) -> list[Finding]:
+    """Run every site check (the `geo` ones only when `geo`) over the crawl-wide index; a
+    failing check becomes an `engine.check_error` finding instead of stopping the audit."""
     found: list[Finding] = []
     for check in REGISTRY.values():
-        if check.scope != "site":
+        if check.scope != "site" or (not geo and check.category == "geo"):
             continue
         try:
             found.extend(check.func(site))
@@ -164,15 +164,18 @@ def run_site_checks(site: SiteView) -> list[Finding]:
 
 
 _PAGE_CHECKS: list[Check] = []
+_SEO_PAGE_CHECKS: list[Check] = []
 _PAGE_CHECKS_BUILT_FROM: list[int] = [-1]
 
 
-def PAGE_CHECKS() -> list[Check]:  # noqa: N802 - reads like the constant it caches
+def PAGE_CHECKS(*, geo: bool = True) -> list[Check]:  # noqa: N802 - reads like the constant it caches
+    """Page checks in registry order; without the `geo` ones when `geo` is False."""
     # Rebuilt only when the registry changed size: this runs once per crawled page.
     if _PAGE_CHECKS_BUILT_FROM[0] != len(REGISTRY):
         _PAGE_CHECKS[:] = [c for c in REGISTRY.values() if c.scope == "page"]
+        _SEO_PAGE_CHECKS[:] = [c for c in _PAGE_CHECKS if c.category != "geo"]
         _PAGE_CHECKS_BUILT_FROM[0] = len(REGISTRY)
-    return _PAGE_CHECKS
+    return _PAGE_CHECKS if geo else _SEO_PAGE_CHECKS
 
 
 def unregister(code: str) -> None:

@@ -1,13 +1,20 @@
 """Structured data & social: JSON-LD syntax, context and types, the properties Google
-requires for common rich-result types, Open Graph and X (Twitter) card tags."""
+requires for common rich-result types, Open Graph and X (Twitter) card tags.
+
+Which types a rich-result check judges, and the properties it requires, come from the shipped
+schema.org subset (`data/schema_org.json`, read by `schema_org.py`): an entity is judged by
+the rules of its nearest ancestor that has Google rules (a Restaurant by LocalBusiness's)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ..schema_org import missing_required, nested_required, rule_owners, vocabulary
 from ..types import PageFacts, Severity
 from .common import examples, html_facts
 from .json_ld import (
+    NESTED_ENTITY_KEYS,
     absolute_schema_types,
     as_list,
     entities,
@@ -26,35 +33,6 @@ REF_X_CARDS = ("https://developer.x.com/en/docs/x-for-websites/cards/guides/"
                "getting-started")
 #: Properties the Open Graph protocol marks as required for every page.
 OG_REQUIRED = ("og:title", "og:type", "og:image", "og:url")
-
-ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "BlogPosting", "Report",
-                           "ScholarlyArticle", "TechArticle", "AnalysisNewsArticle",
-                           "OpinionNewsArticle", "ReportageNewsArticle", "ReviewNewsArticle",
-                           "LiveBlogPosting"})
-ORGANIZATION_TYPES = frozenset({"Organization", "Corporation", "NGO", "OnlineStore",
-                                "OnlineBusiness", "NewsMediaOrganization"})
-#: LocalBusiness and its commonest schema.org subtypes.
-LOCAL_BUSINESS_TYPES = frozenset({
-    "LocalBusiness", "Restaurant", "CafeOrCoffeeShop", "BarOrPub", "Bakery", "FastFoodRestaurant",
-    "FoodEstablishment", "Store", "ClothingStore", "ElectronicsStore", "FurnitureStore",
-    "GroceryStore", "HardwareStore", "BookStore", "Florist", "AutoDealer", "AutoRepair",
-    "AutomotiveBusiness", "Dentist", "MedicalBusiness", "MedicalClinic", "Physician",
-    "Pharmacy", "Optician", "HealthAndBeautyBusiness", "BeautySalon", "HairSalon", "DaySpa",
-    "HealthClub", "SportsActivityLocation", "ExerciseGym", "LodgingBusiness", "Hotel", "Motel",
-    "BedAndBreakfast", "Hostel", "ProfessionalService", "LegalService", "Attorney",
-    "AccountingService", "FinancialService", "RealEstateAgent", "HomeAndConstructionBusiness",
-    "Electrician", "Plumber", "HVACBusiness", "RoofingContractor", "GeneralContractor",
-    "Locksmith", "MovingCompany", "HousePainter", "ChildCare", "DryCleaningOrLaundry",
-    "EntertainmentBusiness", "TravelAgency", "VeterinaryCare", "AnimalShelter", "SelfStorage",
-    "InsuranceAgency", "EmploymentAgency", "GovernmentOffice", "Library",
-})
-EVENT_TYPES = frozenset({"Event", "BusinessEvent", "ChildrensEvent", "ComedyEvent",
-                         "CourseInstance", "DanceEvent", "DeliveryEvent", "EducationEvent",
-                         "ExhibitionEvent", "Festival", "FoodEvent", "Hackathon",
-                         "LiteraryEvent", "MusicEvent", "PublicationEvent", "SaleEvent",
-                         "ScreeningEvent", "SocialEvent", "SportsEvent", "TheaterEvent",
-                         "VisualArtsEvent"})
-
 
 @page_check(
     "seo.structured_data.json_ld_invalid", category="structured_data", severity=Severity.WARNING,
@@ -107,21 +85,24 @@ def og_incomplete(page: PageContext) -> dict[str, Any] | None:
 
 
 
-def _entity_findings(facts: PageFacts | None, types: frozenset[str],
-                     missing_of: Any) -> dict[str, Any] | None:
-    """One finding listing the entities of `types` for which `missing_of(entity)` names
-    missing properties."""
+def _entity_findings(facts: PageFacts | None, owner: str,
+                     missing_of: Callable[[dict[str, Any]], list[str]] | None = None,
+                     ) -> dict[str, Any] | None:
+    """One finding listing the entities judged by `owner`'s Google rules (the type or a
+    subtype that has no rules of its own) that miss properties: `missing_of(entity)`, by
+    default the shipped required lists plus this tool's minimum."""
     if facts is None or not facts.json_ld:
         return None
     problems = []
     for entity in entities(facts):
-        names = type_names(entity)
-        matched = next((name for name in names if name in types), None)
-        if matched is None:
+        if owner not in rule_owners(entity):
             continue
-        missing = missing_of(entity)
+        missing = missing_of(entity) if missing_of is not None \
+            else missing_required(entity, of=owner, with_minimum=True)
         if missing:
-            problems.append({"type": matched, "missing": missing,
+            kind = next((name for name in type_names(entity) if vocabulary().is_a(name, owner)),
+                        owner)
+            problems.append({"type": kind, "missing": missing,
                              "name": str(entity.get("name") or entity.get("headline") or "")[:120]})
     if not problems:
         return None
@@ -186,11 +167,6 @@ def json_ld_no_type(page: PageContext) -> dict[str, Any] | None:
 
 # -- required properties of common types -----------------------------------------------------
 
-def _article_missing(node: dict[str, Any]) -> list[str]:
-    # schema.org's generic name is accepted too: the point is an Article with no title at all.
-    return [] if has_value(node, "headline") or has_value(node, "name") else ["headline"]
-
-
 @page_check(
     "seo.structured_data.article_incomplete", category="structured_data",
     severity=Severity.NOTICE,
@@ -202,15 +178,10 @@ def _article_missing(node: dict[str, Any]) -> list[str]:
         "and author.",
     reference=REF_SD_GALLERY + "article")
 def article_incomplete(page: PageContext) -> dict[str, Any] | None:
-    """Article/NewsArticle/BlogPosting (and subtypes) items with neither headline nor name."""
-    return _entity_findings(html_facts(page), ARTICLE_TYPES, _article_missing)
-
-
-def _product_missing(node: dict[str, Any]) -> list[str]:
-    missing = [] if has_value(node, "name") else ["name"]
-    if not any(has_value(node, prop) for prop in ("offers", "review", "aggregateRating")):
-        missing.append("offers|review|aggregateRating")
-    return missing
+    """Article/NewsArticle/BlogPosting (and subtypes) items with neither headline nor name
+    (Google requires no Article property; schema.org's generic name is accepted too, the
+    point is an Article with no title at all: the `minimum` in the shipped definitions)."""
+    return _entity_findings(html_facts(page), "Article")
 
 
 @page_check(
@@ -224,12 +195,7 @@ def _product_missing(node: dict[str, Any]) -> list[str]:
     reference=REF_SD_GALLERY + "product-snippet")
 def product_incomplete(page: PageContext) -> dict[str, Any] | None:
     """Product items without name, or without any of offers, review and aggregateRating."""
-    return _entity_findings(html_facts(page), frozenset({"Product"}),
-                            _product_missing)
-
-
-def _organization_missing(node: dict[str, Any]) -> list[str]:
-    return [prop for prop in ("name", "url") if not has_value(node, prop)]
+    return _entity_findings(html_facts(page), "Product")
 
 
 @page_check(
@@ -242,15 +208,16 @@ def _organization_missing(node: dict[str, Any]) -> list[str]:
     fix="Add name and url (the home page), and ideally logo, sameAs and contact details.",
     reference=REF_SD_GALLERY + "organization")
 def organization_incomplete(page: PageContext) -> dict[str, Any] | None:
-    """Top-level Organization items (not LocalBusiness, not nested publishers) without name
-    or url."""
-    return _entity_findings(html_facts(page), ORGANIZATION_TYPES, _organization_missing)
+    """Top-level Organization items (and subtypes other than LocalBusiness; not nested
+    publishers) without name or url (this tool's `minimum`: Google requires nothing)."""
+    return _entity_findings(html_facts(page), "Organization")
 
 
 def _breadcrumb_missing(node: dict[str, Any]) -> list[str]:
+    required = missing_required(node, of="BreadcrumbList")
+    if required:
+        return required
     items = [item for item in as_list(node.get("itemListElement")) if item is not None]
-    if not items:
-        return ["itemListElement"]
     missing: list[str] = []
     last = len(items) - 1
     for index, item in enumerate(items):
@@ -281,13 +248,14 @@ def _breadcrumb_missing(node: dict[str, Any]) -> list[str]:
 def breadcrumb_incomplete(page: PageContext) -> dict[str, Any] | None:
     """BreadcrumbList items without itemListElement, or ListItems without position, name,
     or (except the last) item."""
-    return _entity_findings(html_facts(page), frozenset({"BreadcrumbList"}), _breadcrumb_missing)
+    return _entity_findings(html_facts(page), "BreadcrumbList", _breadcrumb_missing)
 
 
 def _faq_missing(node: dict[str, Any]) -> list[str]:
+    required = missing_required(node, of="FAQPage")
+    if required:
+        return required
     questions = [q for q in as_list(node.get("mainEntity")) if q is not None]
-    if not questions:
-        return ["mainEntity"]
     missing: list[str] = []
     for index, question in enumerate(questions):
         if not has_value(question, "name"):
@@ -314,11 +282,7 @@ def _faq_missing(node: dict[str, Any]) -> list[str]:
 def faq_incomplete(page: PageContext) -> dict[str, Any] | None:
     """FAQPage items without mainEntity, or Questions without name, acceptedAnswer or the
     answer's text."""
-    return _entity_findings(html_facts(page), frozenset({"FAQPage"}), _faq_missing)
-
-
-def _local_business_missing(node: dict[str, Any]) -> list[str]:
-    return [prop for prop in ("name", "address") if not has_value(node, prop)]
+    return _entity_findings(html_facts(page), "FAQPage", _faq_missing)
 
 
 @page_check(
@@ -333,11 +297,7 @@ def _local_business_missing(node: dict[str, Any]) -> list[str]:
     reference=REF_SD_GALLERY + "local-business")
 def local_business_incomplete(page: PageContext) -> dict[str, Any] | None:
     """LocalBusiness (or a common subtype) items without name or address."""
-    return _entity_findings(html_facts(page), LOCAL_BUSINESS_TYPES, _local_business_missing)
-
-
-def _event_missing(node: dict[str, Any]) -> list[str]:
-    return [prop for prop in ("name", "startDate", "location") if not has_value(node, prop)]
+    return _entity_findings(html_facts(page), "LocalBusiness")
 
 
 @page_check(
@@ -350,7 +310,44 @@ def _event_missing(node: dict[str, Any]) -> list[str]:
     reference=REF_SD_GALLERY + "event")
 def event_incomplete(page: PageContext) -> dict[str, Any] | None:
     """Event (or subtype) items without name, startDate or location."""
-    return _entity_findings(html_facts(page), EVENT_TYPES, _event_missing)
+    return _entity_findings(html_facts(page), "Event")
+
+
+#: Rich-result types judged by their own check above; `required_missing` covers the others.
+DEDICATED_RULES = frozenset({"Article", "Product", "Organization", "BreadcrumbList", "FAQPage",
+                             "LocalBusiness", "Event"})
+
+
+@page_check(
+    "seo.structured_data.required_missing", category="structured_data",
+    severity=Severity.WARNING,
+    title="Structured data missing properties Google requires",
+    why="Google's documentation lists required properties for each rich-result type (Recipe: "
+        "name and image; VideoObject: name, thumbnailUrl and uploadDate; SoftwareApplication: "
+        "name, offers and a rating or review; an aggregateRating: ratingValue and ratingCount "
+        "or reviewCount). An item without them is not eligible for the rich result.",
+    fix="Add the properties listed in the finding (each item names its type and the Google "
+        "documentation page with the expected values).",
+    reference=REF_STRUCTURED_DATA)
+def required_missing(page: PageContext) -> dict[str, Any] | None:
+    """JSON-LD items of a type with Google required properties in the shipped definitions,
+    other than the types with a dedicated check above, that lack one of them; and, for every
+    item, nested items whose requirements hold wherever they appear (an aggregateRating
+    without ratingValue or without both ratingCount and reviewCount)."""
+    facts = html_facts(page)
+    if facts is None or not facts.json_ld:
+        return None
+    problems = []
+    for entity in entities(facts):
+        owners = [owner for owner in rule_owners(entity) if owner not in DEDICATED_RULES]
+        missing = [prop for owner in owners for prop in missing_required(entity, of=owner)]
+        missing += nested_required(entity, skip=NESTED_ENTITY_KEYS)
+        if missing:
+            problems.append({"type": ", ".join(type_names(entity)), "missing": missing[:10],
+                             "name": str(entity.get("name") or entity.get("headline") or "")[:120]})
+    if not problems:
+        return None
+    return {"count": len(problems), "items": examples(problems, 5)}
 
 
 # -- X (Twitter) cards -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """`manage.py audit URL`: audit a site from the terminal or a CI job.
 
-Exit status: 0 done, 1 score below --fail-under, 2 the audit could not run (one-line reason).
+Exit status: 0 done, 1 a score below --fail-under or --fail-under-geo, 2 the audit could not
+run (one-line reason).
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ class Command(BaseCommand):
         parser.add_argument("--geo-live-check", action="store_true",
                             help="also fetch key pages as AI agents and as a browser and compare "
                                  "(finds WAF/CDN bot blocking)")
+        parser.add_argument("--no-geo", action="store_true",
+                            help="classic SEO audit only: no GEO checks, llms.txt or GEO score")
+        parser.add_argument("--js-render-sample", type=int, default=None, metavar="N",
+                            help="render N key pages in headless Chromium with JavaScript off "
+                                 "and on and compare them (default 10; 0 turns it off)")
         parser.add_argument("--user-agent", default=None)
         parser.add_argument("--parse-workers", type=int, default=None)
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -67,6 +73,8 @@ class Command(BaseCommand):
                             help="do not store the audit in the database")
         parser.add_argument("--fail-under", type=float, default=None, metavar="SCORE",
                             help="exit 1 when the SEO score is below SCORE")
+        parser.add_argument("--fail-under-geo", type=float, default=None, metavar="SCORE",
+                            help="exit 1 when the GEO score is below SCORE")
         parser.add_argument("--owner", default=None,
                             help="username that owns the saved audit (default: cli)")
 
@@ -87,16 +95,21 @@ class Command(BaseCommand):
             with _open_output(opts["output"], self.stdout._out) as stream:
                 write_output(opts["format"], stream, meta=meta, checks=checks,
                              findings=findings)
-        score = (meta.get("score") or {}).get("score")
-        if opts["fail_under"] is not None and (score is None or score < opts["fail_under"]):
-            self.stderr.write(f"score {score} is below --fail-under {opts['fail_under']}")
+        scores = meta.get("score") or {}
+        gates = (("score", scores.get("score"), opts["fail_under"], "--fail-under"),
+                 ("GEO score", (scores.get("geo") or {}).get("score"), opts["fail_under_geo"],
+                  "--fail-under-geo"))
+        failed = [f"{name} {value} is below {flag} {limit}" for name, value, limit, flag in gates
+                  if limit is not None and (value is None or value < limit)]
+        if failed:
+            self.stderr.write("; ".join(failed))
             sys.exit(1)
 
     # -- option handling -----------------------------------------------------------------
     def _audit_options(self, opts: dict[str, Any]) -> dict[str, Any]:
         raw: dict[str, Any] = {}
         for key in ("max_pages", "max_depth", "concurrency", "crawl_delay", "timeout",
-                    "user_agent", "parse_workers"):
+                    "user_agent", "parse_workers", "js_render_sample"):
             if opts[key] is not None:
                 raw[key] = opts[key]
         for flag in ("allow_private", "ignore_robots", "include_subdomains", "geo_live_check"):
@@ -104,6 +117,8 @@ class Command(BaseCommand):
                 raw[flag] = True
         if opts["no_sitemaps"]:
             raw["use_sitemaps"] = False
+        if opts["no_geo"]:
+            raw["geo"] = False
         if opts["no_resources"]:
             raw["check_resources"] = False
         if opts["no_external"]:
@@ -158,7 +173,8 @@ class Command(BaseCommand):
         _spool_findings(spool, summary.site_findings, counts)
         meta = {"audit_id": None, "url": summary.start_url, "status": "COMPLETED",
                 "pages_crawled": summary.pages_crawled, "elapsed_s": summary.elapsed_s,
-                "score": summary.score.as_dict(),
+                "score": {**summary.score.as_dict(),
+                          "geo": summary.geo.as_dict() if summary.geo is not None else None},
                 "summary": services.summary_as_dict(summary)}
         return meta, _check_rows(counts), spool
 

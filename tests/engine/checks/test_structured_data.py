@@ -135,6 +135,24 @@ CASES = [
                              location={"@type": "Place", "name": "Hall"}))],
          passes=[with_ld(item(**{"@type": "Event"}, name="Webinar", startDate="2025-07-21T19:00+02:00",
                               location={"@type": "VirtualLocation", "url": "https://example.com/live"}))]),
+    Case("seo.structured_data.required_missing",
+         fails=[with_ld(item(**{"@type": "Recipe"}, name="Pancakes")),  # image is required
+                with_ld(item(**{"@type": "VideoObject"}, name="Tour",
+                             thumbnailUrl="https://example.com/t.jpg")),  # no uploadDate
+                # a rating needs ratingValue and a count, nested in a type with its own check too
+                with_ld(item(**{"@type": "Product"}, name="Mug", offers=OFFER,
+                             aggregateRating={"@type": "AggregateRating", "ratingValue": 4.5})),
+                with_ld(item(**{"@type": "MobileApplication"}, name="App", offers=OFFER))],
+         passes=[with_ld(item(**{"@type": "Recipe"}, name="Pancakes",
+                              image="https://example.com/p.jpg")),
+                 with_ld(item(**{"@type": "VideoObject"}, name="Tour", uploadDate="2024-05-01",
+                              thumbnailUrl="https://example.com/t.jpg")),
+                 # types with a dedicated check are not reported twice
+                 with_ld(item(**{"@type": "Product"}, name="Mug")),
+                 with_ld(item(**{"@type": "HowTo"}, name="Fold a shirt")),  # no longer a rich result
+                 with_ld(item(**{"@type": "SoftwareApplication"}, name="App", offers=OFFER,
+                              aggregateRating={"@type": "AggregateRating", "ratingValue": "4.6",
+                                               "ratingCount": "8864"}))]),
     Case("seo.social.twitter_card_missing",
          fails=[lambda: page(doc(head=HEAD_NO_OG)),
                 lambda: page(doc(head=HEAD_NO_OG + '<meta property="og:image" content="https://example.com/i.png">'))],
@@ -166,3 +184,31 @@ def test_breadcrumb_finding_points_at_the_item():
     [finding] = run("seo.structured_data.breadcrumb_incomplete",
                     with_ld(item(**{"@type": "BreadcrumbList"}, itemListElement=crumbs))())
     assert finding.details["items"][0]["missing"] == ["itemListElement[0].item"]
+
+
+def test_required_missing_names_the_nested_path():
+    [finding] = run("seo.structured_data.required_missing", with_ld(item(
+        **{"@type": "Product"}, name="Mug", offers=OFFER,
+        aggregateRating={"@type": "AggregateRating", "ratingCount": 3}))())
+    assert finding.details["items"] == [{"type": "Product", "name": "Mug", "missing": [
+        "aggregateRating.ratingValue"]}]
+
+
+def test_rich_result_checks_follow_the_shipped_type_hierarchy():
+    # HealthClub descends from LocalBusiness twice over; ProductGroup has rules of its own;
+    # VeterinaryCare is a MedicalOrganization, so an Organization, in schema.org.
+    assert run("seo.structured_data.local_business_incomplete",
+               with_ld(item(**{"@type": "HealthClub"}, name="Gym"))())
+    assert not run("seo.structured_data.product_incomplete",
+                   with_ld(item(**{"@type": "ProductGroup"}, name="Shirt"))())
+    assert run("seo.structured_data.organization_incomplete",
+               with_ld(item(**{"@type": "VeterinaryCare"}, name="Vet"))())
+    [finding] = run("seo.structured_data.article_incomplete",
+                    with_ld(item(**{"@type": "LiveBlogPosting"}))())
+    assert finding.details["items"][0]["missing"] == ["headline|name"]
+
+
+def test_finding_names_the_type_the_rules_matched():
+    [finding] = run("seo.structured_data.product_incomplete",
+                    with_ld(item(**{"@type": ["Thing", "Product"]}, name="Mug"))())
+    assert finding.details["items"][0]["type"] == "Product"

@@ -1,0 +1,24 @@
+"""Is headless Chromium usable for the tests? (Playwright + /usr/bin/chromium or
+SEOAUDIT_CHROMIUM; scripts/test.sh installs the Debian package.) Without it browser tests are
+skipped locally and fail under CI=true."""
+
+from __future__ import annotations
+
+import os
+
+from audits.engine.render import _missing_executable, chromium_path
+
+
+def _browser_available() -> str:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed"
+    return _missing_executable(chromium_path())
+
+
+#: Why the browser cannot be used ("" when it can).
+MISSING = _browser_available()
+if MISSING and os.environ.get("CI") == "true":
+    raise RuntimeError(f"browser tests need Chromium under CI: {MISSING} "
+                       "(scripts/test.sh installs the chromium package)")
