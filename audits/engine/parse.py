@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 
+from .citability import CONTENT_TAGS, ContentReader
 from .encoding import DecodedBody, decode_body
 from .hrefs import MAX_HREF_LENGTH, RAW_HREF_LIMIT, HrefResolver
 from .indexability import (
@@ -59,7 +60,8 @@ _PLUGINS = frozenset({"object", "embed", "applet"})
 #: The elements the parse reads. Walking the tree and filtering by tag name in Python is
 #: about 3x cheaper than a Lexbor CSS query with this many alternatives.
 WANTED_TAGS = frozenset({"title", "meta", "link", "a", "img", "script", "iframe", "h1", "h2",
-                         "h3", "h4", "h5", "h6", "form", "object", "embed"}) | _DEPRECATED
+                         "h3", "h4", "h5", "h6", "form", "object", "embed"}) | _DEPRECATED \
+    | CONTENT_TAGS
 #: Elements allowed in <head>; the first other start tag ends the head for a parser (and
 #: for Google, which then ignores head-only elements after it).
 _HEAD_ELEMENTS = frozenset({"html", "head", "title", "meta", "link", "script", "style", "base",
@@ -378,6 +380,8 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
     deprecated: dict[str, None] = {}
     in_body: list[str] = []
     body_canonicals: list[tuple[str, str]] = []
+    reader = ContentReader()
+    content_nodes, content_tags = reader.nodes.append, reader.tags.append
 
     root_node = tree.root
     nodes = [node for node in root_node.traverse() if node.tag in WANTED_TAGS] \
@@ -406,7 +410,9 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
                     anchor = _norm(attrs.get("aria-label") or attrs.get("title") or "")
                 if not anchor:
                     anchor = _accessible_name(tree, node, attrs)
-            links.append(resolver.link(raw, "a", anchor[:ANCHOR_LIMIT], attrs.get("rel")))
+            link = resolver.link(raw, "a", anchor[:ANCHOR_LIMIT], attrs.get("rel"))
+            links.append(link)
+            reader.add_link(node, link)
         elif tag == "img":
             attrs = node.attributes
             src = _attr(attrs, "src")
@@ -446,10 +452,14 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
                     twitter.append((name[:100], content[:TEXT_LIMIT]))
                 elif name.startswith("og:") and not prop:
                     open_graph.append((name[:100], content[:TEXT_LIMIT]))
+                elif name == "author":
+                    reader.meta.append((name, content[:TEXT_LIMIT]))
             if prop:
                 prop = prop.strip().lower()
                 if prop.startswith("og:"):
                     open_graph.append((prop[:100], content[:TEXT_LIMIT]))
+                elif prop.startswith("article:"):
+                    reader.meta.append((prop[:100], content[:TEXT_LIMIT]))
                 elif prop.startswith("twitter:") and not name:
                     twitter.append((prop[:100], content[:TEXT_LIMIT]))
             equiv = attrs.get("http-equiv")
@@ -461,6 +471,9 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
                 img = node.css_first("img[alt]")
                 heading = _norm(img.attributes.get("alt") or "") if img is not None else ""
             headings.append(Heading(_HEADINGS[tag], heading[:HEADING_LIMIT]))
+            if tag == "h1":
+                content_nodes(node)
+                content_tags(tag)
         elif tag == "link":
             attrs = node.attributes
             rel = attrs.get("rel")
@@ -519,6 +532,9 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
             method = (attrs.get("method") or "get").strip().lower()[:10]
             if len(forms) < 100:
                 forms.append((resolver.link(action, "form").url if action else "", method))
+        elif tag in CONTENT_TAGS:
+            content_nodes(node)
+            content_tags(tag)
         else:
             if tag in _PLUGINS:
                 plugins += 1
@@ -572,10 +588,11 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
     # A byte search first: the attribute is rare, the CSS query is not free.
     data_nosnippet = len(tree.css("[data-nosnippet]")) if b"data-nosnippet" in body else 0
     microdata_types, rdfa_types, microdata_items = markup_types(tree, body, base_href or page_url)
+    reader.read(body)  # before the visible-text pass strips scripts out of the tree
     word_count, visible_bytes, content_hash, fingerprint = _visible_text_stats(tree)
     html_bytes = len(body)
 
-    return PageFacts(
+    facts = PageFacts(
         url=page_url,
         encoding=decoded.encoding,
         encoding_errors=decoded.errors,
@@ -619,3 +636,8 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
         rdfa_types=rdfa_types,
         microdata_items=microdata_items,
     )
+    # Content signals read the finished facts (word count, headings, JSON-LD, Open Graph).
+    # `content` is PageFacts' last field, so the facts are rebuilt from their own values
+    # (the pickling tuple) with it set: a quarter of the cost of dataclasses.replace.
+    cls, values = facts.__reduce__()
+    return cls(*values[:-1], reader.signals(facts))

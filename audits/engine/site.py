@@ -53,6 +53,11 @@ class PageRecord:
     word_count: int = 0
     #: Internal <a href> links on the page (crawlable ones), for link-count checks.
     internal_links: int = 0
+    #: Organization markup on the page (citability.ORG | ORG_SAME_AS | ORG_LOGO | PERSON).
+    organization: int = 0
+    #: The names the page gives the site ("source\tname" lines: og:site_name, website,
+    #: organization), interned: pages of one site share one string.
+    site_names: str = ""
 
     @classmethod
     def from_result(cls, result: PageResult, canonical: str | None) -> PageRecord:
@@ -85,6 +90,10 @@ class PageRecord:
             word_count=facts.word_count if facts else 0,
             internal_links=(sum(1 for link in facts.links if link.kind == "a" and link.internal)
                             if facts else 0),
+            organization=facts.content.organization if facts and facts.content else 0,
+            site_names=sys.intern("\n".join(f"{source}\t{name}" for source, name
+                                            in facts.content.site_names))
+            if facts and facts.content and facts.content.site_names else "",
         )
 
 

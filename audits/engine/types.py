@@ -295,6 +295,77 @@ class PageFacts:
     #: Top-level microdata items as JSON-LD-shaped dicts ("@type", property → value or list
     #: of values, nested items as dicts), bounded by `microdata.MAX_ITEMS`/`MAX_PROPERTIES`.
     microdata_items: tuple[dict[str, Any], ...] = ()
+    #: GEO citability and trust signals (citability.py); None when they could not be read.
+    content: ContentSignals | None = None
+
+
+@_fast_pickle
+@dataclass(frozen=True, slots=True)
+class ContentSignals:
+    """What makes a page citable by AI answer engines and trustworthy (citability.py,
+    docs/geo-citability.md). Counts are of the main content unless said otherwise."""
+
+    #: Where the main content was taken from: "main", "article" (the only one) or "body"
+    #: (minus nav/header/footer/aside outside articles).
+    region: str = "body"
+    #: Visible words of the page minus those of nav/header/footer/aside outside the region.
+    main_words: int = 0
+    #: Words of paragraph text read (at most citability.MAX_TEXT_BYTES of text).
+    analysed_words: int = 0
+    #: Statistics (percentages, amounts, figures with units...) in paragraphs and lists.
+    statistics: int = 0
+    statistic_examples: tuple[str, ...] = ()
+    #: <blockquote> (20+ characters), <q> and quoted passages (40+ bytes).
+    quotations: int = 0
+    #: Links to other hosts in the main content, not social/sharing/ads, not sponsored/ugc.
+    citations: int = 0
+    authoritative_citations: int = 0
+    citation_examples: tuple[str, ...] = ()
+    cite_elements: int = 0
+    #: A "References"/"Sources"/"Fuentes"... heading.
+    reference_section: bool = False
+    #: The first paragraph after the H1 with 8+ words (300 characters), "" when none.
+    first_paragraph: str = ""
+    #: How it opens (citability.opening_kind): statement, question, filler, other; "" none.
+    opening: str = ""
+    #: H2-H6 headings, and H2/H3 headings written as questions.
+    subheadings: int = 0
+    question_headings: int = 0
+    #: How an FAQ shows: "json_ld" (FAQPage), "heading", "details" (2+ <details>), "" none.
+    faq: str = ""
+    #: Lists with 3+ items and data tables in the main content.
+    lists: int = 0
+    tables: int = 0
+    sentences: int = 0
+    avg_sentence_words: float = 0.0
+    #: Flesch reading ease of the paragraph text (English or undeclared language only).
+    flesch: float | None = None
+    #: Dates as written: JSON-LD, else article:published_time / modified_time meta.
+    date_published: str = ""
+    date_modified: str = ""
+    #: datetime (or text) of the first <time> in the main content.
+    time_element: str = ""
+    #: A date written in the first paragraphs ("March 5, 2024", "2024-03-05").
+    visible_date: bool = False
+    #: Where an author is named: "meta", "rel", "json_ld", "markup" (class/itemprop), and
+    #: "microdata" when a schema.org/Person item is on the page (rel, markup and microdata
+    #: are looked for on article pages only).
+    byline: tuple[str, ...] = ()
+    author_name: str = ""
+    #: @type of the JSON-LD article's author nodes ("Person", "Organization").
+    author_types: tuple[str, ...] = ()
+    #: The JSON-LD article type (Article, BlogPosting...), "og:article", or "" (not an article).
+    article_type: str = ""
+    news: bool = False
+    #: Counts of main, article, nav, header, footer, aside elements.
+    semantic: tuple[int, ...] = ()
+    #: <div> start tags in the source, counted only when there is no main, article or
+    #: role="main" landmark (else -1).
+    divs: int = -1
+    #: citability.ORG | ORG_SAME_AS | ORG_LOGO | PERSON flags from JSON-LD.
+    organization: int = 0
+    #: (source, name) the site calls itself: og:site_name, WebSite name, Organization name.
+    site_names: tuple[tuple[str, str], ...] = ()
 
 
 @_fast_pickle
