@@ -240,6 +240,16 @@ def _require_public_target(normalized_url: str) -> None:
         raise InvalidAuditURL(f"invalid URL: {exc}") from exc
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def audit_submit(*, owner: Any, url: str, options: dict[str, Any] | None = None,
                  idempotency_key: str | None = None) -> tuple[Audit, bool]:
     """Create an audit for an API client: (audit, created).
@@ -252,6 +262,8 @@ def audit_submit(*, owner: Any, url: str, options: dict[str, Any] | None = None,
     options = dict(options or {})
     if "allow_private" in options:
         raise InvalidAuditOptions("allow_private is set by the deployment, not per audit")
+    if _has_nul(options):  # PostgreSQL text and jsonb cannot store NUL
+        raise InvalidAuditOptions("options must not contain NUL characters")
     if not idempotency_key:
         return _audit_get_or_create(owner=owner, url=url, options=options, enqueue=True,
                                     public_only=True)

@@ -14,8 +14,10 @@ from tests.audits.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fresh_state():
-    """Idempotency keys live in the cache and JWKS in a per-process client: start clean."""
+def _fresh_state(settings):
+    """Idempotency keys live in the cache and JWKS in a per-process client: start clean.
+    A fast password hasher: PBKDF2's cost is a feature in production, not in 200 tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     reset_jwks_cache()
     yield
