@@ -34,7 +34,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
-    path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("redoc", SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
+         name="redoc"),
     # Unversioned API paths: 308 to the current version (query string kept).
     re_path(r"^api/(?!v\d+/|schema/)(?P<path>.*)$", legacy_redirect, name="api-legacy"),
 ]
