@@ -11,8 +11,9 @@ from tests.api.conftest import error_of
 pytestmark = pytest.mark.django_db
 
 
-def _create(api, url="https://example.com", **kwargs):
-    return api.post("/api/v1/audits", {"url": url, **kwargs}, format="json", **kwargs.pop("headers", {}))
+def _create(api, url="https://example.com", options=None, **headers):
+    body = {"url": url} if options is None else {"url": url, "options": options}
+    return api.post("/api/v1/audits", body, format="json", **headers)
 
 
 def test_create_is_201_then_200_for_the_same_active_url(api, django_capture_on_commit_callbacks):
@@ -73,9 +74,8 @@ def test_create_validates_options_within_deployment_bounds(api, options):
 
 def test_max_pages_bound_comes_from_settings(api, settings):
     settings.SEOAUDIT_MAX_PAGES_LIMIT = 50
-    bad = api.post("/api/v1/audits", {"url": "https://example.com", "options": {"max_pages": 51}}, format="json")
-    assert bad.status_code == 400
-    good = api.post("/api/v1/audits", {"url": "https://example.com", "options": {"max_pages": 50}}, format="json")
+    assert _create(api, options={"max_pages": 51}).status_code == 400
+    good = _create(api, options={"max_pages": 50})
     assert good.status_code == 201 and good.json()["options"] == {"max_pages": 50}
 
 
@@ -101,8 +101,8 @@ def test_idempotency_keys_are_per_user(api, other_api):
 
 def test_a_refused_request_does_not_burn_its_idempotency_key(api):
     headers = {"HTTP_IDEMPOTENCY_KEY": "retry-me"}
-    assert api.post("/api/v1/audits", {"url": "ftp://x"}, format="json", **headers).status_code == 400
-    assert api.post("/api/v1/audits", {"url": "https://x.example"}, format="json", **headers).status_code == 201
+    assert _create(api, "ftp://x", **headers).status_code == 400
+    assert _create(api, "https://x.example", **headers).status_code == 201
 
 
 def test_list_filters_ordering_and_cursor(api, user, audit_factory):
