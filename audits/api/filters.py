@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from .. import selectors
 from ..engine.checks.registry import CATEGORIES
 from ..models import Audit, Finding, Link, Page
 
 
+class _UtcDateTimeField(IsoDateTimeField):
+    """ISO 8601 date-time converted to UTC here: databases refuse some offsets Python accepts
+    (PostgreSQL: beyond ±15:59), and a date at the edge of the calendar may not convert."""
+
+    def clean(self, value: Any) -> Any:
+        parsed = super().clean(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError("date-time out of range", code="invalid") from exc
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UtcDateTimeField
+
+
 class AuditFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Audit.Status.choices)
     site = django_filters.CharFilter(method="filter_site", max_length=253,
                                      help_text="Host name, e.g. example.com (any scheme or port).")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Audit

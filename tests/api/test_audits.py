@@ -125,10 +125,17 @@ def test_list_filters_ordering_and_cursor(api, user, audit_factory):
     assert {r["id"] for r in page1["results"] + page2["results"]} == {str(a.pk), str(b.pk), str(c.pk)}
 
 
-@pytest.mark.parametrize("query", ["status=NOPE", "created_after=yesterday", "cursor=garbage"])
+@pytest.mark.parametrize("query", ["status=NOPE", "created_after=yesterday", "cursor=garbage",
+                                   "created_after=0001-01-01T00:00:00%2B05:00"])
 def test_bad_list_parameters_are_400(api, query):
     response = api.get(f"/api/v1/audits?{query}")
     assert response.status_code == 400 and error_of(response)["code"] == "validation_error"
+
+
+def test_extreme_time_zone_offsets_are_converted_not_500(api, user, audit_factory):
+    audit_factory(user)
+    response = api.get("/api/v1/audits?created_after=0218-03-17T06:15:28%2B22:09")
+    assert response.status_code == 200 and len(response.json()["results"]) == 1
 
 
 def test_retrieve_delete(api, user, audit_factory):
