@@ -179,7 +179,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "seoaudit.api.pagination.CursorPage",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "seoaudit.api.errors.api_exception_handler",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 #: Local accounts: short-lived HS256 access tokens with our own issuer and audience, so a
 #: local token is never mistaken for an Auth0 one and vice versa.

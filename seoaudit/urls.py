@@ -37,7 +37,7 @@ urlpatterns = [
     path("redoc", SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
          name="redoc"),
     # Unversioned API paths: 308 to the current version (query string kept).
-    re_path(r"^api/(?!v\d+/|schema/)(?P<path>.*)$", legacy_redirect, name="api-legacy"),
+    re_path(r"^api/(?!v\d+(?:/|$)|schema/?$)(?P<path>.*)$", legacy_redirect, name="api-legacy"),
 ]
 
 handler400 = "seoaudit.api.errors.json_bad_request"

@@ -291,3 +291,18 @@ def test_unreachable_jwks_is_401_not_500(tenant, settings):
     settings.AUTH0_JWKS_URL = "http://127.0.0.1:9/jwks.json"
     response = _get(tenant.token())
     assert response.status_code == 401 and error_of(response)["code"] == "authentication_failed"
+
+
+def test_staff_creates_a_token_in_the_admin_and_sees_it_once(client, user):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    response = client.post("/admin/accounts/apitoken/add/", {"user": user.pk, "name": "deploy"},
+                           follow=True, HTTP_HOST="localhost")
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    raw = next(word for text in shown for word in text.split() if word.startswith("sat_"))
+    token = ApiToken.objects.get(name="deploy")
+    assert token.user == user and token.key_hash == hashlib.sha256(raw.encode()).hexdigest()
+    assert _get(raw).status_code == 200
+    listing = client.get("/admin/accounts/apitoken/", HTTP_HOST="localhost")
+    assert listing.status_code == 200 and raw not in listing.content.decode()

@@ -106,6 +106,8 @@ def test_unversioned_paths_redirect_308_keeping_the_query(client, path, target):
 def test_versioned_and_schema_paths_are_not_redirected(client):
     assert client.get("/api/v1/audits").status_code == 401
     assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/v1").status_code == 404
+    assert client.get("/api/v2/audits").status_code == 404
 
 
 # --- OpenAPI -------------------------------------------------------------------------------
