@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -108,19 +109,33 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
-def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def _wants_json(request: HttpRequest) -> bool:
+    """API and health paths, or a client that asks for JSON; the admin keeps its HTML pages."""
+    return request.path.startswith(("/api/", "/health")) or \
+        "application/json" in request.headers.get("Accept", "")
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404: a URL that matches no route, in the error shape."""
+    if not _wants_json(request):
+        return defaults.page_not_found(request, exception or Http404())
     return error_response(404, "not_found", "No such resource.", {"path": request.path[:200]})
 
 
-def json_server_error(request: HttpRequest) -> JsonResponse:
+def json_server_error(request: HttpRequest) -> HttpResponse:
     """handler500: an unexpected error, in the error shape (details are logged, not shown)."""
+    if not _wants_json(request):
+        return defaults.server_error(request)
     return error_response(500, "server_error", "Internal server error.")
 
 
-def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if not _wants_json(request):
+        return defaults.bad_request(request, exception or Exception())
     return error_response(400, "bad_request", "Bad request.")
 
 
-def json_permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def json_permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if not _wants_json(request):
+        return defaults.permission_denied(request, exception or PermissionDenied())
     return error_response(403, "permission_denied", "You do not have permission to do this.")

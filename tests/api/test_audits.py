@@ -243,3 +243,12 @@ def test_search(api, user, other_user, audit_factory):
     assert len(findings) == 2 and all(f["code"] == "seo.title.missing" for f in findings)
     assert api.get("/api/v1/search", {"q": "x"}).status_code == 400
     assert api.get("/api/v1/search").status_code == 400
+
+
+def test_list_queries_do_not_grow_with_the_page(api, user, audit_factory, django_assert_max_num_queries):
+    audit = audit_factory(user, pages=12)
+    base = f"/api/v1/audits/{audit.pk}"
+    for path in (f"{base}/findings?page_size=100", f"{base}/links?page_size=100",
+                 f"{base}/pages?page_size=100", "/api/v1/audits", f"{base}"):
+        with django_assert_max_num_queries(5):  # token, audit, rows (+ last_used_at once a minute)
+            assert api.get(path).status_code == 200

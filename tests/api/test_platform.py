@@ -30,6 +30,12 @@ def test_unknown_route_is_404_in_the_error_shape(client, api):
         assert error_of(response)["code"] == "not_found"
 
 
+def test_pages_outside_the_api_keep_html_errors(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+    assert client.get("/no-such-page", HTTP_ACCEPT="application/json")["Content-Type"] == "application/json"
+
+
 def test_method_not_allowed(api):
     response = api.put("/api/v1/checks", {}, format="json")
     assert response.status_code == 405 and error_of(response)["code"] == "method_not_allowed"
