@@ -9,6 +9,8 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .. import selectors
 from ..engine.checks.registry import CATEGORIES
@@ -44,6 +46,7 @@ class AuditFilter(django_filters.FilterSet):
         model = Audit
         fields = ("status", "site", "created_after", "created_before")
 
+    @extend_schema_field(OpenApiTypes.STR)
     def filter_site(self, queryset: QuerySet[Audit], name: str, value: Any) -> QuerySet[Audit]:
         return selectors.audit_filter_by_site(queryset, host=value) if value else queryset
 
@@ -58,6 +61,7 @@ class PageFilter(django_filters.FilterSet):
         model = Page
         fields = ("status", "indexable", "in_sitemap", "url")
 
+    @extend_schema_field(OpenApiTypes.STR)
     def filter_url(self, queryset: QuerySet[Page], name: str, value: Any) -> QuerySet[Page]:
         return selectors.page_filter_by_url(queryset, url=value) if value else queryset
 
@@ -87,5 +91,6 @@ class FindingFilter(django_filters.FilterSet):
         model = Finding
         fields = ("severity", "category", "code", "page_url", "site_wide")
 
+    @extend_schema_field(OpenApiTypes.STR)
     def filter_page_url(self, queryset: QuerySet[Finding], name: str, value: Any) -> QuerySet[Finding]:
         return selectors.finding_filter_by_page_url(queryset, url=value) if value else queryset
