@@ -85,10 +85,9 @@ def _auth0_identity_create(*, subject: str, email: str) -> ExternalIdentity:
     base = ("auth0-" + _USERNAME_UNSAFE.sub("-", subject))[:140]
     try:
         with transaction.atomic():
+            # No password: create_user(password=None) stores an unusable one.
             user = user_model.objects.create_user(
                 username=f"{base}-{secrets.token_hex(4)}", email=email[:254])
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
             return ExternalIdentity.objects.create(
                 user=user, provider=ExternalIdentity.Provider.AUTH0, subject=subject,
                 email=email[:254])

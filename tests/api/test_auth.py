@@ -306,3 +306,9 @@ def test_staff_creates_a_token_in_the_admin_and_sees_it_once(client, user):
     assert _get(raw).status_code == 200
     listing = client.get("/admin/accounts/apitoken/", HTTP_HOST="localhost")
     assert listing.status_code == 200 and raw not in listing.content.decode()
+
+
+def test_auth0_user_has_no_usable_password(tenant):
+    assert _get(tenant.token()).status_code == 200
+    user = ExternalIdentity.objects.get().user
+    assert not user.has_usable_password() and user.username.startswith("auth0-auth0-abc123-")
