@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -29,16 +29,7 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
     return JsonResponse(error_body(code, message, details), status=status)
 
 
-class Conflict(exceptions.APIException):
-    """The request is valid but the resource's state does not allow it (e.g. cancel a
-    finished audit)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The resource's current state does not allow this."
-    default_code = "conflict"
-
-
-#: DRF exception class -> (stable code, human message when the exception's own is generic).
+#: DRF exception class -> the stable error code clients can switch on.
 _CODES: dict[type[exceptions.APIException], str] = {
     exceptions.NotAuthenticated: "not_authenticated",
     exceptions.AuthenticationFailed: "authentication_failed",
