@@ -3,26 +3,38 @@ changes an audit's state."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import structlog
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from .engine.crawler import CrawlError, CrawlRun, CrawlSummary
+from .engine.netguard import AddressGuard, BlockedAddress
 from .engine.types import CrawlProgress
 from .engine.urls import InvalidURL, normalize_url
-from .exceptions import InvalidAuditURL
+from .exceptions import AuditNotActive, IdempotencyKeyReused, InvalidAuditOptions, InvalidAuditURL
 from .models import Audit, Finding, Link, Page
 from .options import clean_audit_options, crawl_options_for
 from .persistence import AuditWriter
 
 log = structlog.get_logger(__name__)
+
+#: Longest URL an audit may start from (as entered and once normalized).
+MAX_URL_LENGTH = 2048
+#: How long an Idempotency-Key is remembered (seconds).
+IDEMPOTENCY_TTL_S = 24 * 3600
+#: Host names that always mean this machine (RFC 6761 section 6.3).
+_LOCAL_NAMES = ("localhost", "localhost.localdomain")
 
 #: How often progress is written to the database (and published) while a crawl runs.
 PROGRESS_INTERVAL_S = 1.0
@@ -35,23 +47,35 @@ def audit_create(*, owner: Any, url: str, options: dict[str, Any] | None = None,
     Idempotent: while an audit of the same normalized URL by the same owner is still
     PENDING or RUNNING, that audit is returned instead of a second one.
     """
+    return _audit_get_or_create(owner=owner, url=url, options=options, enqueue=enqueue)[0]
+
+
+def _audit_get_or_create(*, owner: Any, url: str, options: dict[str, Any] | None, enqueue: bool,
+                         public_only: bool = False) -> tuple[Audit, bool]:
+    """(audit, created): the owner's active audit of the same normalized URL, or a new one."""
     if not isinstance(url, str) or not url.strip():
         raise InvalidAuditURL("a URL is required")
     url = url.strip()
     if "://" not in url[:12]:
         url = "https://" + url
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidAuditURL(f"the URL is longer than {MAX_URL_LENGTH} characters")
     try:
         normalized = normalize_url(url)
     except InvalidURL as exc:
         raise InvalidAuditURL(f"invalid URL: {exc}") from exc
+    if len(normalized) > MAX_URL_LENGTH:
+        raise InvalidAuditURL(f"the normalized URL is longer than {MAX_URL_LENGTH} characters")
+    if public_only:
+        _require_public_target(normalized)
     cleaned = clean_audit_options(options)
     with transaction.atomic():
         active = (Audit.objects.select_for_update()
                   .filter(owner=owner, normalized_url=normalized,
                           status__in=Audit.ACTIVE_STATUSES).first())
         if active is not None:
-            return active
-        audit = Audit.objects.create(owner=owner, url=url[:2048], normalized_url=normalized,
+            return active, False
+        audit = Audit.objects.create(owner=owner, url=url, normalized_url=normalized,
                                      options=cleaned)
         if enqueue:
             from .tasks import run_audit
@@ -59,7 +83,7 @@ def audit_create(*, owner: Any, url: str, options: dict[str, Any] | None = None,
             audit_id = str(audit.pk)
             transaction.on_commit(lambda: run_audit.delay(audit_id))
     log.info("audit.created", audit_id=str(audit.pk), url=normalized)
-    return audit
+    return audit, True
 
 
 def _claim(audit_id: Any) -> bool:
@@ -195,3 +219,105 @@ def summary_as_dict(summary: CrawlSummary) -> dict[str, Any]:
 def _sitemap_dict(info: Any) -> dict[str, Any]:
     keys = ("url", "status", "kind", "url_count", "error", "source")
     return {key: getattr(info, key, None) for key in keys}
+
+
+# --- API-facing writes ---------------------------------------------------------------------
+
+def _require_public_target(normalized_url: str) -> None:
+    """Refuse loopback/private/reserved IP literals, local names and odd ports unless the
+    deployment allows private networks. Host names are checked again on every connection by
+    the crawler's guarded resolver (DNS can change between now and the crawl)."""
+    if settings.SEOAUDIT_ALLOW_PRIVATE_NETWORKS:
+        return
+    parts = urlsplit(normalized_url)
+    host = (parts.hostname or "").rstrip(".").lower()
+    if host in _LOCAL_NAMES or host.endswith(".localhost"):
+        raise InvalidAuditURL(f"{host} is this machine; only public sites can be audited here")
+    try:
+        AddressGuard(allow_private=False).check_target(host, parts.port)
+    except BlockedAddress as exc:
+        raise InvalidAuditURL(f"{exc}; only public sites can be audited here") from exc
+    except ValueError as exc:  # port out of range
+        raise InvalidAuditURL(f"invalid URL: {exc}") from exc
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def audit_submit(*, owner: Any, url: str, options: dict[str, Any] | None = None,
+                 idempotency_key: str | None = None) -> tuple[Audit, bool]:
+    """Create an audit for an API client: (audit, created).
+
+    On top of `audit_create` (validation, one active audit per owner and URL): the target
+    must be public unless the deployment allows private networks, options that only trusted
+    callers may set are refused, and an `Idempotency-Key` replays the first result for 24 h
+    (the same key with a different request is an error, not a silent replay).
+    """
+    options = dict(options or {})
+    if "allow_private" in options:
+        raise InvalidAuditOptions("allow_private is set by the deployment, not per audit")
+    if _has_nul(options):  # PostgreSQL text and jsonb cannot store NUL
+        raise InvalidAuditOptions("options must not contain NUL characters")
+    if not idempotency_key:
+        return _audit_get_or_create(owner=owner, url=url, options=options, enqueue=True,
+                                    public_only=True)
+    digest = hashlib.sha256(idempotency_key.encode("utf-8", "surrogatepass")).hexdigest()
+    cache_key = f"idempotency:audit:{owner.pk}:{digest}"
+    fingerprint = hashlib.sha256(json.dumps({"url": url, "options": options}, sort_keys=True,
+                                            default=str).encode()).hexdigest()
+    if not cache.add(cache_key, {"fingerprint": fingerprint, "audit_id": None}, IDEMPOTENCY_TTL_S):
+        return _idempotent_replay(owner=owner, cache_key=cache_key, fingerprint=fingerprint)
+    try:
+        audit, created = _audit_get_or_create(owner=owner, url=url, options=options, enqueue=True,
+                                              public_only=True)
+    except Exception:
+        cache.delete(cache_key)  # a refused request may be corrected and retried with the key
+        raise
+    cache.set(cache_key, {"fingerprint": fingerprint, "audit_id": str(audit.pk)}, IDEMPOTENCY_TTL_S)
+    return audit, created
+
+
+def _idempotent_replay(*, owner: Any, cache_key: str, fingerprint: str) -> tuple[Audit, bool]:
+    stored = cache.get(cache_key) or {}
+    if stored.get("fingerprint") != fingerprint:
+        raise IdempotencyKeyReused("this Idempotency-Key was used with a different request")
+    audit = Audit.objects.filter(owner=owner, pk=stored.get("audit_id")).first() \
+        if stored.get("audit_id") else None
+    if audit is None:
+        raise IdempotencyKeyReused("the first request with this Idempotency-Key has not finished")
+    return audit, False
+
+
+def audit_rerun(*, audit: Audit) -> tuple[Audit, bool]:
+    """Start a new audit of the same URL with the same options (the active one if any)."""
+    options = {k: v for k, v in audit.options.items() if k != "allow_private"}
+    return _audit_get_or_create(owner=audit.owner, url=audit.url, options=options, enqueue=True,
+                                public_only=True)
+
+
+def audit_cancel_active(*, audit: Audit) -> Audit:
+    """Cancel a pending or running audit; AuditNotActive when it has already finished."""
+    if not Audit.objects.filter(pk=audit.pk, status__in=Audit.ACTIVE_STATUSES).exists():
+        raise AuditNotActive(f"the audit is {audit.status.lower()}; only pending or running "
+                             "audits can be cancelled")
+    return audit_cancel(audit=audit)
+
+
+def audit_delete(*, audit: Audit) -> None:
+    """Delete an audit with its pages, links and findings; a running crawl is cancelled first
+    so its worker stops at the next progress save instead of writing into deleted rows."""
+    audit_cancel(audit=audit)
+    audit_id = str(audit.pk)
+    with transaction.atomic():
+        Finding.objects.filter(audit=audit).delete()
+        Link.objects.filter(audit=audit).delete()
+        Page.objects.filter(audit=audit).delete()
+        audit.delete()
+    log.info("audit.deleted", audit_id=audit_id)

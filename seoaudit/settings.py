@@ -5,6 +5,7 @@ Setting DATABASE_URL and REDIS_URL switches to production services (see README).
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +49,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "corsheaders",
+    # --- API platform (api-core) ---
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "accounts",
     "audits",
     "reports",
     "keywords",
@@ -183,9 +189,62 @@ SEOAUDIT_JS_RENDER_SAMPLE = env.int("SEOAUDIT_JS_RENDER_SAMPLE", default=10)
 #: taken over by a redelivered task.
 SEOAUDIT_STALE_AUDIT_SECONDS = env.int("SEOAUDIT_STALE_AUDIT_SECONDS", default=600)
 
+# --- API platform: authentication, errors, pagination, OpenAPI (api-core) ------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # One bearer scheme: local JWT, Auth0 JWT or personal API token (seoaudit/api/authentication.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["seoaudit.api.authentication.BearerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "seoaudit.api.pagination.CursorPage",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "seoaudit.api.errors.api_exception_handler",
+}
+#: Local accounts: short-lived HS256 access tokens with our own issuer and audience, so a
+#: local token is never mistaken for an Auth0 one and vice versa.
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env("JWT_SIGNING_KEY", default="") or SECRET_KEY,
+    "AUDIENCE": "seoaudit-api",
+    "ISSUER": env("JWT_ISSUER", default="seoaudit"),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": False,
+}
+#: Auth0 (off unless AUTH0_DOMAIN or AUTH0_ISSUER, and AUTH0_AUDIENCE, are set): RS256 tokens
+#: verified with the tenant's JWKS.
+AUTH0_DOMAIN = env("AUTH0_DOMAIN", default="")
+AUTH0_ISSUER = env("AUTH0_ISSUER", default=f"https://{AUTH0_DOMAIN}/" if AUTH0_DOMAIN else "")
+AUTH0_AUDIENCE = env("AUTH0_AUDIENCE", default="")
+AUTH0_JWKS_URL = env("AUTH0_JWKS_URL",
+                     default=f"{AUTH0_ISSUER.rstrip('/')}/.well-known/jwks.json" if AUTH0_ISSUER else "")
+AUTH0_ALGORITHMS = ["RS256"]
+AUTH0_LEEWAY_S = env.int("AUTH0_LEEWAY_SECONDS", default=30)
+AUTH0_JWKS_CACHE_S = env.int("AUTH0_JWKS_CACHE_SECONDS", default=600)
+AUTH0_JWKS_REFRESH_COOLDOWN_S = env.float("AUTH0_JWKS_REFRESH_COOLDOWN_SECONDS", default=30.0)
+AUTH0_JWKS_TIMEOUT_S = 5.0
+#: /health/ready: how long the broker may take to answer.
+HEALTH_BROKER_TIMEOUT_S = 2.0
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SEO & GEO audit API",
+    "DESCRIPTION": "Audits, their pages, links, findings and scores; the check catalog; search. "
+                   "Authenticate with `Authorization: Bearer <token>`. Errors always have the shape "
+                   '`{"error": {"code", "message", "details"}}`. Unversioned `/api/<path>` answers '
+                   "308 to `/api/v1/<path>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # local assets, no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "seoaudit.api.schema.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {"AuditStatusEnum": "audits.models.Audit.Status",
+                            "SeverityEnum": "audits.models.Finding.Severity",
+                            "HealthStatusEnum": ["ok", "unavailable"],
+                            "HealthSummaryStatusEnum": ["ok", "degraded"]},
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 

@@ -1,12 +1,16 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-from .views import AuditViewSet, CheckListView
+from .views import UUID_RE, AuditViewSet, CheckViewSet, FindingViewSet, LinkViewSet, PageViewSet, SearchView
 
-router = DefaultRouter(trailing_slash=False)
+router = SimpleRouter(trailing_slash=False)
 router.register("audits", AuditViewSet, basename="audit")
+router.register(rf"audits/(?P<audit_id>{UUID_RE})/pages", PageViewSet, basename="audit-page")
+router.register(rf"audits/(?P<audit_id>{UUID_RE})/links", LinkViewSet, basename="audit-link")
+router.register(rf"audits/(?P<audit_id>{UUID_RE})/findings", FindingViewSet, basename="audit-finding")
+router.register("checks", CheckViewSet, basename="check")
 
 urlpatterns = [
-    path("checks", CheckListView.as_view(), name="check-list"),
+    path("search", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]
