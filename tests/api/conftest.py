@@ -18,6 +18,9 @@ def _fresh_state(settings):
     """Idempotency keys live in the cache and JWKS in a per-process client: start clean.
     A fast password hasher: PBKDF2's cost is a feature in production, not in 200 tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate limits have their own tests (tests/middleware); here hundreds of requests with
+    # forged credentials from one address would (rightly) end in 429s.
+    settings.SEOAUDIT_RATE_LIMITS_ENABLED = False
     cache.clear()
     reset_jwks_cache()
     yield
