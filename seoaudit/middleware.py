@@ -16,8 +16,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
-from .api.errors import error_response
 from .client_ip import client_ip, strip_untrusted_forwarded_headers
+from .http_errors import error_response
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})

@@ -47,8 +47,8 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from rest_framework.throttling import BaseThrottle
 
-from .api.errors import error_response
 from .client_ip import client_ip, in_networks, networks_setting, parse_ip
+from .http_errors import error_response
 
 logger = structlog.get_logger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -18,15 +18,9 @@ from rest_framework.views import exception_handler
 
 from audits.exceptions import AuditError
 
+from ..http_errors import error_body, error_response
 
-def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or {}}}
-
-
-def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None
-                   ) -> JsonResponse:
-    """A plain Django JSON response in the API error shape (usable outside DRF)."""
-    return JsonResponse(error_body(code, message, details), status=status)
+__all__ = ["api_exception_handler", "error_body", "error_response"]
 
 
 #: DRF exception class -> the stable error code clients can switch on.
