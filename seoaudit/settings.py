@@ -307,7 +307,7 @@ SEOAUDIT_MAX_URL_LENGTH = 2048
 SEOAUDIT_MAX_REQUEST_BODY = env.int("SEOAUDIT_MAX_REQUEST_BODY", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SEOAUDIT_MAX_REQUEST_BODY
 #: Paths whose request bodies must be JSON (415 otherwise, 400 when malformed).
-SEOAUDIT_JSON_API_PREFIXES = ["/api/"]
+SEOAUDIT_JSON_API_PREFIXES = ["/api/v1/"]  # unversioned /api/ paths are 308-redirected there
 
 # CORS: only the listed origins (CORS_ALLOWED_ORIGINS above), only the API; credentials are
 # allowed, and django-cors-headers answers them only to a listed origin (never a wildcard).

@@ -43,7 +43,7 @@ def test_method_not_allowed(api):
 
 def test_malformed_json_is_400(api):
     response = api.post("/api/v1/audits", data='{"url": ', content_type="application/json")
-    assert response.status_code == 400 and error_of(response)["code"] == "malformed_request"
+    assert response.status_code == 400 and error_of(response)["code"] == "malformed_json"
 
 
 def test_form_bodies_are_unsupported_media_type(api):
