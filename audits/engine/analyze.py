@@ -21,7 +21,7 @@ def analyze_page(fetch: FetchResult, *, depth: int, found_on: str, in_sitemap: b
     facts = None
     if fetch.body is not None and fetch.status and fetch.is_html:
         facts = parse_page(fetch, fetch.body, start_host=start_host,
-                           include_subdomains=options.include_subdomains)
+                           include_subdomains=options.include_subdomains, geo=options.geo)
     bare = dataclasses.replace(fetch, body=None) if fetch.body is not None else fetch
     indexable, reason = compute_indexability(bare, facts, robots_allowed=robots_allowed,
                                              robots_token=options.robots_token)

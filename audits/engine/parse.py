@@ -318,8 +318,9 @@ def _header_links(fetch: FetchResult) -> list[tuple[str, list[str], str | None]]
 
 
 def parse_page(fetch: FetchResult, body: bytes, *, start_host: str,
-               include_subdomains: bool = False) -> PageFacts:
-    """Parse an HTML body into `PageFacts`; never raises on any content."""
+               include_subdomains: bool = False, geo: bool = True) -> PageFacts:
+    """Parse an HTML body into `PageFacts`; never raises on any content. Without `geo` the
+    content signals (`PageFacts.content`, read only by GEO checks) are not computed."""
     page_url = _page_url(fetch)
     try:
         decoded = decode_body(body, fetch.content_type)
@@ -327,7 +328,7 @@ def parse_page(fetch: FetchResult, body: bytes, *, start_host: str,
         decoded = DecodedBody(body.decode("cp1252", "replace"), "cp1252", True, None, "default",
                               None, False)
     try:
-        return _extract(fetch, body, decoded, page_url, start_host, include_subdomains)
+        return _extract(fetch, body, decoded, page_url, start_host, include_subdomains, geo)
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one page, not the crawl
         return PageFacts(url=page_url, encoding=decoded.encoding,
                          encoding_errors=decoded.errors, declared_charset=decoded.declared,
@@ -337,7 +338,7 @@ def parse_page(fetch: FetchResult, body: bytes, *, start_host: str,
 
 
 def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: str,
-             start_host: str, include_subdomains: bool) -> PageFacts:
+             start_host: str, include_subdomains: bool, geo: bool) -> PageFacts:
     text = decoded.text
     unparseable = unparseable_reason(text)
     limit = parse_limit(text)
@@ -588,7 +589,8 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
     # A byte search first: the attribute is rare, the CSS query is not free.
     data_nosnippet = len(tree.css("[data-nosnippet]")) if b"data-nosnippet" in body else 0
     microdata_types, rdfa_types, microdata_items = markup_types(tree, body, base_href or page_url)
-    reader.read(body)  # before the visible-text pass strips scripts out of the tree
+    if geo:
+        reader.read(body)  # before the visible-text pass strips scripts out of the tree
     word_count, visible_bytes, content_hash, fingerprint = _visible_text_stats(tree)
     html_bytes = len(body)
 
@@ -636,6 +638,8 @@ def _extract(fetch: FetchResult, body: bytes, decoded: DecodedBody, page_url: st
         rdfa_types=rdfa_types,
         microdata_items=microdata_items,
     )
+    if not geo:
+        return facts
     # Content signals read the finished facts (word count, headings, JSON-LD, Open Graph).
     # `content` is PageFacts' last field, so the facts are rebuilt from their own values
     # (the pickling tuple) with it set: a quarter of the cost of dataclasses.replace.

@@ -74,6 +74,18 @@ def test_main_content_is_main_when_present_and_boilerplate_words_are_not_counted
     assert content.divs == -1
 
 
+def test_no_content_signals_without_geo_and_the_rest_of_the_facts_unchanged():
+    html = (f'<!doctype html><html lang="en"><head><title>T</title></head><body>{NAV}'
+            f"<main><h1>Drip irrigation</h1><p>{WORDS * 40}</p></main>{FOOTER}</body></html>")
+    fetch = FetchResult(requested_url=URL, final_url=URL, status=200,
+                        content_type="text/html; charset=utf-8")
+    with_geo = parse_page(fetch, html.encode(), start_host="example.com")
+    without = parse_page(fetch, html.encode(), start_host="example.com", geo=False)
+    assert with_geo.content is not None and without.content is None
+    assert pickle.loads(pickle.dumps(without)) == without
+    assert without.__reduce__()[1][:-1] == with_geo.__reduce__()[1][:-1]
+
+
 def test_single_article_is_the_region_and_body_minus_boilerplate_otherwise():
     assert signals(NAV + f"<article><p>{WORDS}</p></article>").region == "article"
     listing = signals(NAV + "".join(f"<article><h2>Post {i}</h2><p>{WORDS}</p></article>"
