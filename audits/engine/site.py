@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .types import CrawlOptions, PageResult
+from .urls import InvalidURL, normalize_url
 
 if TYPE_CHECKING:
     from .robots import RobotsPolicy
@@ -200,3 +201,14 @@ class SiteView:
 
     def record(self, url: str) -> PageRecord | None:
         return self.pages.get(url)
+
+    def home_record(self) -> PageRecord | None:
+        """The start page's record, followed through its redirect when it has one."""
+        try:
+            start = normalize_url(self.start_url)
+        except InvalidURL:
+            return None
+        record = self.pages.get(start)
+        if record is not None and record.redirect_hops:
+            record = self.pages.get(record.final_url, record)
+        return record

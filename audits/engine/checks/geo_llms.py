@@ -155,17 +155,6 @@ def _link_url(url: str) -> str:
     return url.replace("(", "%28").replace(")", "%29")
 
 
-def _home(site: SiteView) -> PageRecord | None:
-    try:
-        start = normalize_url(site.start_url)
-    except InvalidURL:
-        return None
-    record = site.pages.get(start)
-    if record is not None and record.redirect_hops:
-        record = site.pages.get(record.final_url, record)
-    return record
-
-
 def _section_title(segment: str) -> str:
     words = _one_line(unquote(segment).replace("-", " ").replace("_", " "))
     return _link_name(words[:1].upper() + words[1:]) or "Pages"
@@ -176,7 +165,7 @@ def propose_llms_txt(site: SiteView) -> str:
     " | Brand"-style part), the home meta description as summary, and one H2 section per
     first path segment of indexable 200 HTML pages (at most PROPOSAL_SECTIONS sections of
     PROPOSAL_LINKS links, most linked first). Always parses without problems."""
-    home = _home(site)
+    home = site.home_record()
     try:
         origin = origin_of(normalize_url(site.start_url))
     except InvalidURL:

@@ -19,7 +19,6 @@ from ..site import PageRecord, SiteView
 from ..types import ContentSignals, Finding, Severity
 from .common import examples, html_facts
 from .geo_content import MIN_CONTENT_WORDS, content_signals
-from .geo_llms import _home as home_record
 from .registry import PageContext, page_check, site_check
 
 REF_ARTICLE = "https://developers.google.com/search/docs/appearance/structured-data/article"
@@ -165,7 +164,7 @@ def _healthy_html(record: PageRecord) -> bool:
 
 
 def _home(site: SiteView) -> PageRecord | None:
-    record = home_record(site)
+    record = site.home_record()
     return record if record is not None and _healthy_html(record) else None
 
 
