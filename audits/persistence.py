@@ -39,6 +39,17 @@ def clean_text(value: str, limit: int | None = None) -> str:
 JSON_FAST_PATH_CHARS = 64 * 1024
 #: URL -> url_hash() memo per writer (navigation links repeat on every page); cleared when full.
 HASH_MEMO_SIZE = 100_000
+#: LinkFact -> its link row's COPY text after the page id, per writer; cleared when full.
+LINK_ROW_MEMO_SIZE = 20_000
+#: COPY text format: backslash, tab, newline and carriage return are written as escapes.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: str) -> str:
+    """`value` as a field of PostgreSQL's COPY text format (never NULL; NUL-free already)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
 
 
 def clean_json(value: Any) -> Any:
@@ -113,6 +124,10 @@ class AuditWriter:
         self.pages_written = 0
         self._postgres = connection.vendor == "postgresql"
         self._hashes: dict[str, str] = {}
+        #: id(LinkFact) -> (the LinkFact, so the id is not reused; its row's COPY text after
+        #: the page id). The parse pool hands out one object per distinct link (navigation
+        #: and cross links repeat on most pages), so most rows are one lookup and a join.
+        self._link_rows_text: dict[int, tuple[Any, str]] = {}
         #: The audit id as link and finding rows carry it: COPY takes the text form as it is
         #: (dumping a UUID object per row cost more than the rest of a link row's values).
         self._audit_key: Any = str(audit.pk) if self._postgres else audit.pk
@@ -138,11 +153,17 @@ class AuditWriter:
             self._relax_durability()
             pages = self._write_pages([self._page_row(r) for r in batch])
             link_rows: list[tuple[Any, ...]] = []
+            link_lines: list[str] = []
             finding_rows: list[tuple[Any, ...]] = []
             for page, result in zip(pages, batch, strict=True):
                 if result.facts is not None:
-                    link_rows.extend(self._link_rows(page.pk, result))
+                    if self._postgres:
+                        self._link_lines(page.pk, result, link_lines)
+                    else:
+                        link_rows.extend(self._link_rows(page.pk, result))
                 finding_rows.extend(self._finding_rows(page.pk, result.findings))
+            if link_lines:
+                self._copy_text(Link._meta.db_table, self._LINK_COLUMNS, link_lines)
             self._write_links(link_rows)
             self._write_findings(finding_rows)
         self.pages_written += len(batch)
@@ -196,6 +217,26 @@ class AuditWriter:
                    clean_text(" ".join(link.rel), 100), link.nofollow, link.internal,
                    link.kind[:10])
 
+    def _link_lines(self, page_id: int, result: PageResult, out: list[str]) -> None:
+        """Append the page's link rows to `out` as COPY text lines (PostgreSQL only): the same
+        values as `_link_rows`, each distinct link formatted once per writer."""
+        head = f"{self._audit_key}\t{page_id}\t"
+        memo = self._link_rows_text
+        for link in result.facts.links:  # type: ignore[union-attr]
+            known = memo.get(id(link))
+            if known is None or known[0] is not link:
+                if len(memo) >= LINK_ROW_MEMO_SIZE:
+                    memo.clear()
+                target = clean_text(link.url or link.raw_href, 4096)
+                text = "\t".join((
+                    copy_text(target), self._hash(target),
+                    copy_text(clean_text(link.anchor, 200)),
+                    copy_text(clean_text(" ".join(link.rel), 100)),
+                    "t" if link.nofollow else "f", "t" if link.internal else "f",
+                    copy_text(link.kind[:10]))) + "\n"
+                known = memo[id(link)] = (link, text)
+            out.append(head + known[1])
+
     def _finding_rows(self, page_id: int | None,
                       findings: Iterable[EngineFinding]) -> Iterable[tuple[Any, ...]]:
         audit_id = self._audit_key
@@ -216,6 +257,13 @@ class AuditWriter:
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+
+    def _copy_text(self, table: str, columns: tuple[str, ...], lines: list[str]) -> None:
+        """COPY rows already in COPY's text format (one line each, escaped by copy_text)."""
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for start in range(0, len(lines), 2000):
+                    copy.write("".join(lines[start:start + 2000]))
 
     def _write_pages(self, pages: list[Page]) -> list[Page]:
         """Insert a batch of pages and give each its id."""

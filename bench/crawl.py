@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -131,11 +132,28 @@ def _measured(cmd: list[str], *, env: dict[str, str], rusage_file: Path, log_fil
             "cpus": os.cpu_count(), "busy_s": sampler.machine_busy_s, "crawl_s": round(ours, 2),
             "nginx_s": nginx, "postgres_s": postgres,
             "other_s": round(max(0.0, sampler.machine_busy_s - ours - nginx - postgres), 2)}
+    starved = _worker_starved_s(log_file)
+    if starved is not None:
+        figures["worker_starved_s"] = starved
     if proc.returncode != 0:
         tail = log_file.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
         figures["error"] = f"exit status {proc.returncode}: " + " | ".join(tail)[-600:]
     rusage_file.unlink(missing_ok=True)
     return figures
+
+
+_STARVED = re.compile(r"parse_pool\.worker_done\b.*?\bstarved_s=([0-9.]+)")
+
+
+def _worker_starved_s(log_file: Path) -> float | None:
+    """Seconds the parse workers waited for a page after their first one (summed over the
+    workers, from their `parse_pool.worker_done` log lines); None when none logged it."""
+    try:
+        text = log_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    found = [float(m.group(1)) for m in _STARVED.finditer(text)]
+    return round(sum(found), 3) if found else None
 
 
 def run_engine(site: RunningSite, *, max_pages: int, args: argparse.Namespace, stamp: str,
@@ -284,9 +302,12 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         cpu = r.get("machine_cpu")
         if cpu:
             capacity = cpu["cpus"] * r["wall_seconds"]
+            starved = r.get("worker_starved_s")
             print(f"{r['mode']}: CPU s during the run: crawl {cpu['crawl_s']}, nginx {cpu['nginx_s']}, "
                   f"postgres {cpu['postgres_s']}, other processes {cpu['other_s']} "
                   f"(machine busy {cpu['busy_s']} of {capacity:.1f})"
+                  + (f"; parse workers waited {starved} s for pages" if starved is not None
+                     else "")
                   + ("  WARNING: other processes competed for the CPUs; figures are low"
                      if cpu["other_s"] > 0.1 * capacity else ""))
     for r in rows:

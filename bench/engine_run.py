@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import json
 import sys
 import time
 from collections import Counter
@@ -30,13 +32,19 @@ from procstats import report_rusage_at_exit  # noqa: E402
 
 
 class PageTally:
-    """What the bench keeps per page: counters only, so its own memory stays flat."""
+    """What the bench keeps per page: counters only, so its own memory stays flat.
 
-    def __init__(self) -> None:
+    With `fingerprint` it also keeps, per URL, a digest of the page's facts and findings
+    (`--findings-out`), to check that a speed change alters no finding, score or fact.
+    """
+
+    def __init__(self, fingerprint: bool = False) -> None:
         self.results = 0
         self.findings = 0
         self.links = 0
         self.statuses: Counter[int] = Counter()
+        self.codes: Counter[str] | None = Counter() if fingerprint else None
+        self.digests: dict[str, str] = {}
 
     def __call__(self, result: Any) -> None:
         self.results += 1
@@ -44,6 +52,27 @@ class PageTally:
         self.statuses[result.fetch.status] += 1
         if result.facts is not None:
             self.links += len(result.facts.links)
+        if self.codes is not None:
+            self.codes.update(f.code for f in result.findings)
+            text = repr((result.facts, sorted(repr(f) for f in result.findings),
+                         result.indexable, result.indexability_reason, result.in_sitemap))
+            self.digests[result.url] = hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def fingerprint(self, summary: Any) -> dict[str, Any]:
+        """Finding counts per code (page and site findings), scores and one digest of it all."""
+        codes = Counter(self.codes or ())
+        codes.update(f.code for f in summary.site_findings)
+        site = sorted(repr(f) for f in summary.site_findings)
+        pages = sorted(self.digests.items())
+        score = getattr(summary, "score", None)
+        geo = getattr(summary, "geo", None)
+        scores = repr((score, geo))
+        digest = hashlib.sha256(repr((pages, site, scores)).encode()).hexdigest()
+        return {"codes": dict(sorted(codes.items())), "score": getattr(score, "score", None),
+                "geo_score": getattr(geo, "score", None), "site_digest":
+                hashlib.sha256(repr(site).encode()).hexdigest()[:16],
+                "scores_digest": hashlib.sha256(scores.encode()).hexdigest()[:16],
+                "digest": digest, "site": site, "pages": dict(pages)}
 
 
 def crawl_options(url: str, max_pages: int, concurrency: int, parse_workers: int | None,
@@ -99,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--parse-workers", type=int, default=None)
     parser.add_argument("--profile", metavar="PREFIX", default=None)
+    parser.add_argument("--findings-out", metavar="FILE", default=None,
+                        help="write finding counts per code, scores and per-page digests of "
+                             "facts and findings as JSON (to compare two trees)")
     parser.add_argument("--no-geo", action="store_true",
                         help="SEO only: no GEO checks, llms.txt or GEO score (bench/geo.py)")
     args = parser.parse_args(argv)
@@ -109,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     imported = time.perf_counter()
     options = crawl_options(args.url, args.max_pages, args.concurrency, args.parse_workers,
                             geo=not args.no_geo)
-    tally = PageTally()
+    tally = PageTally(fingerprint=bool(args.findings_out))
     cpu0 = time.process_time()
     started = time.perf_counter()
     if args.profile:
@@ -119,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     cpu_main_crawl = time.process_time() - cpu0
     score = getattr(getattr(summary, "score", None), "score", None)
+    if args.findings_out:
+        Path(args.findings_out).write_text(json.dumps(tally.fingerprint(summary), indent=1),
+                                           encoding="utf-8")
     report_rusage_at_exit(args.out, extra={
         "pages": summary.pages_crawled,
         "results": tally.results,

@@ -419,18 +419,28 @@ def _unreachable_message(url: str, error: str | None, source: Any) -> str:
 
 
 _DONE = object()
+#: Results cross from the event loop's thread to the consuming one in lists of up to this many:
+#: one hand-off per result cost both threads a wake-up and a GIL exchange (~0.1 ms a page).
+HANDOFF_BATCH = 32
+#: A partial batch waits at most this long (seconds) before it is handed over anyway.
+HANDOFF_DELAY_S = 0.01
+#: Batches waiting for the consumer: with HANDOFF_BATCH, at most 512 results (back-pressure).
+HANDOFF_QUEUE = 16
 
 
 class CrawlRun:
     """Synchronous iteration over a crawl: `for result in run: ...; run.summary`.
 
-    The event loop lives in a background thread; results cross over through a bounded queue.
+    The event loop lives in a background thread; results cross over through a bounded queue,
+    in small batches (HANDOFF_BATCH results, or whatever arrived within HANDOFF_DELAY_S).
     """
 
     def __init__(self, options: CrawlOptions, *, cancel: threading.Event | None = None) -> None:
         self.crawler = Crawler(options, cancel=cancel)
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=512)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=HANDOFF_QUEUE)
         self._thread: threading.Thread | None = None
+        self._batch: list[PageResult] = []
+        self._timer: asyncio.TimerHandle | None = None
 
     @property
     def summary(self) -> CrawlSummary | None:
@@ -445,11 +455,39 @@ class CrawlRun:
     async def _pump(self) -> None:
         try:
             async for result in self.crawler.crawl():
-                await self._put(result)
+                self._batch.append(result)
+                if len(self._batch) >= HANDOFF_BATCH:
+                    await self._put_batch()
+                elif self._timer is None:
+                    self._timer = asyncio.get_running_loop().call_later(
+                        HANDOFF_DELAY_S, self._flush_soon)
         except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
+            await self._put_batch()
             await self._put(exc)
         else:
+            await self._put_batch()
             await self._put(_DONE)
+
+    def _flush_soon(self) -> None:
+        """Timer: hand a partial batch over; if the consumer is behind, try again later."""
+        self._timer = None
+        if not self._batch:
+            return
+        try:
+            self._queue.put_nowait(self._batch)
+        except queue.Full:
+            self._timer = asyncio.get_running_loop().call_later(HANDOFF_DELAY_S,
+                                                                self._flush_soon)
+        else:
+            self._batch = []
+
+    async def _put_batch(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._batch:
+            batch, self._batch = self._batch, []
+            await self._put(batch)
 
     async def _put(self, item: Any) -> None:
         while True:
@@ -470,7 +508,7 @@ class CrawlRun:
                     break
                 if isinstance(item, BaseException):
                     raise item
-                yield item
+                yield from item
         finally:
             if self._thread.is_alive():
                 self.cancel()

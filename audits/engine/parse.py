@@ -246,13 +246,20 @@ def scan_head(text: str) -> tuple[str | None, int, int]:
     return None, start, pos
 
 
-def simhash(visible: bytes) -> int:
+def _word_starts(visible: bytes) -> Any:
+    """Offsets of the spaces of whitespace-normalized text (one between words)."""
+    return np.flatnonzero(np.frombuffer(visible, dtype=np.uint8) == 32)
+
+
+def simhash(visible: bytes, spaces: Any = None) -> int:
     """64-bit SimHash (Charikar; Manku et al. use it for near-duplicate web pages) of
     whitespace-normalized text: pages whose fingerprints differ in at most a few bits are near
     duplicates. Features are word 3-shingles, each word represented by its first 8 bytes, with
     a content-defined 1-in-4 sample of them (an edit changes the same features wherever it
-    sits). Vectorised: about 0.2 ms for a 6,000-word page, 0 when under SIMHASH_MIN_WORDS."""
-    spaces = np.flatnonzero(np.frombuffer(visible, dtype=np.uint8) == 32)
+    sits). Vectorised: about 0.15 ms for a 9,000-word page, 0 when under SIMHASH_MIN_WORDS.
+    `spaces` are the text's space offsets when the caller has them already."""
+    if spaces is None:
+        spaces = _word_starts(visible)
     if len(spaces) + 1 < SIMHASH_MIN_WORDS:
         return 0
     starts = np.empty(len(spaces) + 1, dtype=np.intp)
@@ -262,8 +269,9 @@ def simhash(visible: bytes) -> int:
     # An unaligned 8-byte window at every byte offset (no copy), read at word starts.
     windows = np.ndarray((len(visible) + 1,), dtype="<u8", buffer=padded, strides=(1,))
     words = windows[starts]
-    hashes = (words[:-2] * _SHINGLE_K[0]) ^ (words[1:-1] * _SHINGLE_K[1]) \
-        ^ (words[2:] * _SHINGLE_K[2])
+    hashes = words[:-2] * _SHINGLE_K[0]
+    hashes ^= words[1:-1] * _SHINGLE_K[1]
+    hashes ^= words[2:] * _SHINGLE_K[2]
     # splitmix64 finaliser: spreads every input bit over all 64 output bits.
     hashes ^= hashes >> np.uint64(30)
     hashes *= np.uint64(0xBF58476D1CE4E5B9)
@@ -299,7 +307,9 @@ def _visible_text_stats(tree: LexborHTMLParser) -> tuple[int, int, str, int]:
     if not visible:
         return 0, 0, "", 0
     digest = hashlib.sha1(visible, usedforsecurity=False).hexdigest()
-    return visible.count(b" ") + 1, len(visible), digest, simhash(visible)
+    # Words are separated by exactly one space now: the simhash's space offsets count them.
+    spaces = _word_starts(visible)
+    return len(spaces) + 1, len(visible), digest, simhash(visible, spaces)
 
 
 def _header_links(fetch: FetchResult) -> list[tuple[str, list[str], str | None]]:

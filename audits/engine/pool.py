@@ -28,6 +28,7 @@ import io
 import itertools
 import multiprocessing
 import pickle
+import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
@@ -40,9 +41,11 @@ from .types import CrawlOptions, FetchResult, Finding, LinkFact, PageResult
 
 log = structlog.get_logger(__name__)
 
-#: Jobs handed to one worker before it answers: one being parsed, one waiting in the pipe, so
-#: a worker never idles and the event loop never blocks on a full pipe for long.
-JOBS_PER_WORKER = 2
+#: Jobs handed to one worker before it answers: one being parsed, the others waiting in the
+#: pipe. With two, a worker idled whenever the event loop could not hand it the next page
+#: within one page's parse (~2 ms), which a thread saving results to the database (same GIL,
+#: 5 ms switch interval) regularly caused; four cover ~6 ms of such delays (≈ 0.2 MB of bodies).
+JOBS_PER_WORKER = 4
 _PICKLE = pickle.HIGHEST_PROTOCOL
 #: Links remembered per pipe (the size of the worker's link cache, `hrefs.cached_link_fact`:
 #: a link it has evicted is not handed out again). About 5 MB on each side when full.
@@ -135,14 +138,26 @@ class _ResultUnpickler(pickle.Unpickler):
 
 
 def _worker_main(conn: Connection, options: CrawlOptions, start_host: str) -> None:
-    """A worker's whole life: read a job, analyse it, send the result; exit at EOF."""
+    """A worker's whole life: read a job, analyse it, send the result; exit at EOF.
+
+    At exit it logs how long it waited for jobs after the first one (`starved_s`): a worker
+    that waits while the crawl is not short of pages means the event loop fed it too slowly.
+    """
     warm_up()
     links = _LinkSender()
+    pages = 0
+    starved = 0.0
     while True:
+        waiting = time.perf_counter()
         try:
             data = conn.recv_bytes()
         except (EOFError, OSError):
+            log.info("parse_pool.worker_done", pages=pages, starved_s=round(starved, 3),
+                     cpu_s=round(time.process_time(), 3))
             return
+        if pages:
+            starved += time.perf_counter() - waiting
+        pages += 1
         job_id, fetch, depth, found_on, in_sitemap = pickle.loads(data)  # noqa: S301 - our parent
         try:
             result: Any = analyze_page(fetch, depth=depth, found_on=found_on,

@@ -83,3 +83,46 @@ def test_saved_rows_hold_what_the_results_say():
     assert (link.anchor, link.nofollow, link.internal, str(link.audit_id)) == \
         ("a\t\\b", True, True, str(audit.pk))
     assert pages[1].redirect_chain[0]["status"] == 301 and pages[4].geo_score is None
+
+
+@pytest.mark.django_db
+def test_link_rows_keep_every_value_when_links_repeat_across_pages():
+    """A link object shared by several pages (the parse pool hands out one per distinct link)
+    is saved once per page with the same values, special characters included."""
+    from audits.engine.types import FetchResult, LinkFact, PageFacts, PageResult
+    from audits.models import Audit, Link, Page
+    from audits.persistence import AuditWriter
+    from tests.audits.factories import UserFactory
+
+    audit = Audit.objects.create(owner=UserFactory(), url="https://example.com/",
+                                 normalized_url="https://example.com/")
+    shared = LinkFact("https://example.com/nav\\x", "/nav\\x", anchor="Home\nnext\rline \\ \t end",
+                      rel=("nofollow", "ugc"), internal=True)
+    results = []
+    for i in range(4):
+        url = f"https://example.com/p{i}"
+        own = LinkFact("", f"weird\\href\t{i}", kind="img", uncrawlable_reason="malformed")
+        facts = PageFacts(url=url, encoding="utf-8", links=(shared, own, shared))
+        results.append(PageResult(url=url, depth=1, fetch=FetchResult(url, url, 200),
+                                  facts=facts, findings=(), indexable=True,
+                                  indexability_reason=""))
+    writer = AuditWriter(audit)
+    for result in results:
+        writer.add(result)
+    writer.flush()
+    pages = list(Page.objects.filter(audit=audit).order_by("id"))
+    columns = ("source_id", "target_url", "target_hash", "anchor", "rel", "nofollow",
+               "internal", "kind")
+    saved = list(Link.objects.filter(audit=audit).order_by("id").values_list(*columns))
+    expected = [row[1:] for page, result in zip(pages, results, strict=True)
+                for row in writer._link_rows(page.pk, result)]
+    assert saved == expected
+    assert saved[0][1:] == ("https://example.com/nav\\x", url_hash_of("https://example.com/nav\\x"),
+                            "Home\nnext\rline \\ \t end", "nofollow ugc", True, True, "a")
+    assert saved[1][1] == "weird\\href\t0" and len(saved) == 12
+
+
+def url_hash_of(url: str) -> str:
+    from audits.models import url_hash
+
+    return url_hash(url)

@@ -242,3 +242,32 @@ def test_memory_stays_bounded_on_a_bigger_site():
     assert summary.pages_crawled == 1500
     # Raw HTML is dropped after parsing: growth is per-URL facts, not page bodies (~60 MB).
     assert grown_mb < 150, grown_mb
+
+
+def test_results_reach_the_consumer_while_the_crawl_waits_on_a_slow_page():
+    """Results are handed over in batches, but a partial batch does not wait for the crawl to
+    produce more: the first page arrives while /slow is still held back (until it does)."""
+    import threading
+
+    from audits.engine.crawler import CrawlRun
+
+    first_seen = threading.Event()
+    slow_released: list[bool] = []
+
+    def routes(path: str) -> Route | None:
+        if path == "/":
+            return Route(html("Home page of the streaming test site", '<a href="/slow">Slow</a>'))
+        if path == "/slow":
+            # Released by the consumer, or gives up before the crawl's 3 s read timeout.
+            slow_released.append(first_seen.wait(timeout=2.0))
+            return Route(html("Slow page of the streaming test site", "<p>late</p>"))
+        return None
+
+    with serve(routes) as base:
+        run = CrawlRun(crawl_options(base + "/", use_sitemaps=False))
+        urls = []
+        for result in run:
+            urls.append(result.url)
+            first_seen.set()
+    assert urls[0] == base + "/" and base + "/slow" in urls
+    assert slow_released == [True]
