@@ -112,6 +112,14 @@ if DATABASE_URL:
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(2, DB_POOL_SIZE), "max_size": DB_POOL_SIZE, "timeout": 10}
+        #: With a pool, a health check is a round trip on every checkout (every request); the
+        #: pool already drops connections that broke in use. Off unless DB_POOL_CHECK.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_POOL_CHECK", default=False)
+        #: Server-side prepared statements after N runs of a query on a connection (psycopg's
+        #: prepare_threshold); only with a pool of direct connections, not behind PgBouncer in
+        #: transaction mode. Empty: off (Django's default).
+        if env("DB_PREPARE_THRESHOLD", default=""):
+            DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD")
 else:
     DATABASES = {
         "default": {
