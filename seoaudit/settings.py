@@ -270,6 +270,10 @@ import limits as _limits  # noqa: E402 - fail at startup, not at the first reque
 for _rate in SEOAUDIT_RATE_LIMITS.values():
     _limits.parse(_rate)
 SEOAUDIT_RATE_LIMITS_ENABLED = env.bool("SEOAUDIT_RATE_LIMITS_ENABLED", default=True)
+#: Seconds a web process reuses a personal API token it looked up (one query less per API
+#: request). A revocation through the API takes effect at once in the process that served it,
+#: elsewhere within this many seconds; expiry is checked on every request. 0: no reuse.
+SEOAUDIT_API_TOKEN_CACHE_SECONDS = env.float("SEOAUDIT_API_TOKEN_CACHE_SECONDS", default=5.0)
 #: Redis in production (atomic across processes and hosts); memory in the embedded mode.
 SEOAUDIT_RATE_LIMIT_STORAGE = env("SEOAUDIT_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
 SEOAUDIT_RATE_LIMIT_NAMESPACE = "api"
