@@ -274,6 +274,9 @@ SEOAUDIT_RATE_LIMITS_ENABLED = env.bool("SEOAUDIT_RATE_LIMITS_ENABLED", default=
 #: request). A revocation through the API takes effect at once in the process that served it,
 #: elsewhere within this many seconds; expiry is checked on every request. 0: no reuse.
 SEOAUDIT_API_TOKEN_CACHE_SECONDS = env.float("SEOAUDIT_API_TOKEN_CACHE_SECONDS", default=5.0)
+#: Threads per web process that run the sync part of ASGI requests (middleware, sync views);
+#: a request waits for a free one. 0: Django's default, a new thread per request.
+SEOAUDIT_ASGI_THREADS = env.int("SEOAUDIT_ASGI_THREADS", default=8)
 #: Redis in production (atomic across processes and hosts); memory in the embedded mode.
 SEOAUDIT_RATE_LIMIT_STORAGE = env("SEOAUDIT_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
 SEOAUDIT_RATE_LIMIT_NAMESPACE = "api"
