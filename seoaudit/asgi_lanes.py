@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
-from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction
+from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 from django.urls import Resolver404, get_resolver
 
@@ -31,11 +31,22 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 class LaneASGIHandler(ASGIHandler):
     def __init__(self, *, lanes: int) -> None:
+        self.lanes = lanes  # read by load_middleware, which ASGIHandler.__init__ calls
         super().__init__()
-        self.lanes = lanes
         self._free: asyncio.Queue[ThreadPoolExecutor] = asyncio.Queue()
         for i in range(lanes):  # threads start on first use
             self._free.put_nowait(ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"django-lane-{i}"))
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        """With lanes, the sync middleware chain calls sync views directly on the lane (the
+        WSGI handler's path) and is entered once from the event loop. Django's async chain
+        around our sync-only middleware would leave the lane for the event loop
+        (`_get_response_async`) and come back for the view: two more thread hops a request."""
+        if self.lanes <= 0:
+            super().load_middleware(is_async=is_async)
+            return
+        super().load_middleware(is_async=False)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.lanes <= 0 or self._is_async_view(scope):
