@@ -217,10 +217,13 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
     async def send(self, raw: bytes) -> int:
         """Send one request, read the whole answer; returns the status."""
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            await self.open()
         assert self.reader is not None
         self.writer.write(raw)
         head = await self.reader.readuntil(b"\r\n\r\n")
@@ -279,6 +282,8 @@ class Result:
     skipped: str = ""
     server_cpu_s: float = 0.0
     client_cpu_s: float = 0.0
+    #: Connections each gunicorn worker held during the run.
+    per_worker: list[int] = field(default_factory=list)
 
     @property
     def server_cpu_ms(self) -> float:
@@ -302,6 +307,31 @@ class Result:
             self.errors += 1
 
 
+async def open_connections(port: int, count: int) -> list[Connection]:
+    """Connect one by one: a burst of simultaneous connects is accepted by whichever gunicorn
+    worker wakes first (its event loop accepts the whole backlog), and keep-alive connections
+    then stay on that one worker for the whole run."""
+    connections = []
+    for _ in range(count):
+        connection = Connection(port)
+        await connection.open()
+        connections.append(connection)
+        await asyncio.sleep(0.005)
+    return connections
+
+
+def connections_per_worker(server_pid: int, port: int) -> list[int]:
+    """Established connections on the server port, per gunicorn worker."""
+    import psutil
+
+    counts = []
+    for worker in psutil.Process(server_pid).children():
+        with contextlib.suppress(psutil.Error):
+            counts.append(sum(1 for c in worker.net_connections("tcp")
+                              if c.laddr and c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED))
+    return counts
+
+
 async def _measure(result: Result, server_pid: int, body: Callable[[], Any]) -> None:
     began, server_cpu, client_cpu = time.monotonic(), tree_cpu_s(server_pid), time.process_time()
     await body()
@@ -318,10 +348,11 @@ async def probe(port: int, requests: Requests) -> str:
 async def closed_loop(port: int, requests: Requests, result: Result, *, concurrency: int,
                       seconds: float, warmup: float, server_pid: int) -> None:
     measuring = False
+    connections = await open_connections(port, concurrency)
+    result.per_worker = connections_per_worker(server_pid, port)
     stop_at = time.monotonic() + warmup + seconds
 
-    async def client() -> None:
-        conn = Connection(port)
+    async def client(conn: Connection) -> None:
         while time.monotonic() < stop_at:
             raw = requests.next()
             started = time.perf_counter()
@@ -329,7 +360,7 @@ async def closed_loop(port: int, requests: Requests, result: Result, *, concurre
             if measuring:
                 result.record(status, (time.perf_counter() - started) * 1000)
 
-    tasks = [asyncio.create_task(client()) for _ in range(concurrency)]
+    tasks = [asyncio.create_task(client(conn)) for conn in connections]
     await asyncio.sleep(warmup)
     measuring = True
     await _measure(result, server_pid, lambda: asyncio.gather(*tasks))
@@ -342,8 +373,7 @@ async def open_loop(port: int, requests: Requests, result: Result, *, concurrenc
     queue: asyncio.Queue[float] = asyncio.Queue()
     rate = result.rate
 
-    async def client() -> None:
-        conn = Connection(port)
+    async def client(conn: Connection) -> None:
         while True:
             scheduled = await queue.get()
             status = await conn.send(requests.next())
@@ -364,7 +394,9 @@ async def open_loop(port: int, requests: Requests, result: Result, *, concurrenc
         result.dropped = queue.qsize()
         result.seconds = time.perf_counter() - start
 
-    tasks = [asyncio.create_task(client()) for _ in range(concurrency)]
+    connections = await open_connections(port, concurrency)
+    result.per_worker = connections_per_worker(server_pid, port)
+    tasks = [asyncio.create_task(client(conn)) for conn in connections]
     try:
         await _measure(result, server_pid, arrivals)
     finally:
@@ -410,7 +442,8 @@ async def run_row(port: int, row: dict[str, Any], seeded: dict[str, Any], *, con
 def print_table(results: list[Result]) -> None:
     trivial = {r.mode: r for r in results if r.name == TRIVIAL and not r.skipped}
     print(f"\n{'endpoint':<20} {'mode':<12} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} "
-          f"{'p95 ms':>7} {'p99 ms':>7} {'vs trivial':>10} {'srv CPU ms/req':>14} {'client CPU':>10}  "
+          f"{'p95 ms':>7} {'p99 ms':>7} {'vs trivial':>10} {'srv CPU ms/req':>14} {'client CPU':>10} "
+          f"{'conns/worker':>12}  "
           f"targets (p99 < {P99_TARGET_MS:.0f} ms, >= {THROUGHPUT_SHARE_TARGET:.0%})")
     for r in results:
         mode = r.mode if r.mode == "closed" else f"open {r.rate:.0f}/s"
@@ -422,14 +455,15 @@ def print_table(results: list[Result]) -> None:
         ok = r.percentile(99) < P99_TARGET_MS and (r is base or share >= THROUGHPUT_SHARE_TARGET)
         print(f"{r.name:<20} {mode:<12} {r.requests:>8} {r.errors:>6} {r.rps:>7.0f} {r.percentile(50):>7.1f} "
               f"{r.percentile(95):>7.1f} {r.percentile(99):>7.1f} {share:>10.0%} {r.server_cpu_ms:>14.2f} "
-              f"{r.client_cpu_s / r.seconds if r.seconds else 0:>10.0%}  {'ok' if ok else 'MISSED'}")
+              f"{r.client_cpu_s / r.seconds if r.seconds else 0:>10.0%} "
+              f"{'/'.join(map(str, r.per_worker)):>12}  {'ok' if ok else 'MISSED'}")
 
 
 def as_json(r: Result) -> dict[str, Any]:
     return {"name": r.name, "mode": r.mode, "rate": r.rate, "requests": r.requests, "errors": r.errors,
             "dropped": r.dropped, "statuses": r.statuses, "skipped": r.skipped, "rps": r.rps,
             "p50_ms": r.percentile(50), "p95_ms": r.percentile(95), "p99_ms": r.percentile(99),
-            "server_cpu_ms_per_request": r.server_cpu_ms}
+            "server_cpu_ms_per_request": r.server_cpu_ms, "connections_per_worker": r.per_worker}
 
 
 def main() -> None:
