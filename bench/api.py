@@ -171,6 +171,7 @@ def start_server(env: dict[str, str], workers: int, log_path: Path,
            else ["seoaudit.wsgi:application", "--threads", "8"])
     proc = subprocess.Popen([gunicorn, *app, "-k", worker_class,
                              "-w", str(workers), "-b", f"127.0.0.1:{port}", "--graceful-timeout", "3",
+                             "--keep-alive", "75",  # as behind a load balancer
                              "--backlog", "2048", "--log-level", "warning"],
                             cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
                             preexec_fn=lambda: _die_with_parent(nice))
@@ -221,12 +222,21 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
 
     async def send(self, raw: bytes) -> int:
-        """Send one request, read the whole answer; returns the status."""
-        if self.writer is None:
-            await self.open()
-        assert self.reader is not None
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
+        """Send one request, read the whole answer; returns the status. A connection the
+        server closed while idle is reopened once, as HTTP clients do."""
+        for attempt in (1, 2):
+            if self.writer is None:
+                await self.open()
+            assert self.reader is not None and self.writer is not None
+            try:
+                self.writer.write(raw)
+                head = await self.reader.readuntil(b"\r\n\r\n")
+                break
+            except (asyncio.IncompleteReadError, ConnectionError):
+                self.writer.close()
+                self.writer = None
+                if attempt == 2:
+                    raise
         status = int(head[9:12])
         lower = head.lower()
         at = lower.find(b"\r\ncontent-length:")
@@ -340,6 +350,17 @@ async def _measure(result: Result, server_pid: int, body: Callable[[], Any]) -> 
     result.client_cpu_s = time.process_time() - client_cpu
 
 
+#: Recorded for a request whose connection failed (counted as an error).
+FAILED = 599
+
+
+async def send_or_fail(conn: Connection, raw: bytes) -> int:
+    try:
+        return await conn.send(raw)
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        return FAILED
+
+
 async def probe(port: int, requests: Requests) -> str:
     status = await Connection(port).send(requests.next())
     return f"probe answered {status}" if status >= 400 else ""
@@ -356,7 +377,7 @@ async def closed_loop(port: int, requests: Requests, result: Result, *, concurre
         while time.monotonic() < stop_at:
             raw = requests.next()
             started = time.perf_counter()
-            status = await conn.send(raw)
+            status = await send_or_fail(conn, raw)
             if measuring:
                 result.record(status, (time.perf_counter() - started) * 1000)
 
@@ -376,7 +397,7 @@ async def open_loop(port: int, requests: Requests, result: Result, *, concurrenc
     async def client(conn: Connection) -> None:
         while True:
             scheduled = await queue.get()
-            status = await conn.send(requests.next())
+            status = await send_or_fail(conn, requests.next())
             result.record(status, (time.perf_counter() - scheduled) * 1000)
             queue.task_done()
 
