@@ -292,12 +292,24 @@ class Result:
     skipped: str = ""
     server_cpu_s: float = 0.0
     client_cpu_s: float = 0.0
+    pg_cpu_s: float = 0.0
     #: Connections each gunicorn worker held during the run.
     per_worker: list[int] = field(default_factory=list)
 
     @property
     def server_cpu_ms(self) -> float:
         return self.server_cpu_s * 1000 / self.requests if self.requests else 0.0
+
+    @property
+    def pg_cpu_ms(self) -> float:
+        return self.pg_cpu_s * 1000 / self.requests if self.requests else 0.0
+
+    @property
+    def ceiling_rps(self) -> float:
+        """What the machine's cores could serve if server, PostgreSQL and this load generator
+        had them to themselves (CPU-bound, no other jobs)."""
+        cpu_s = self.server_cpu_s + self.pg_cpu_s + self.client_cpu_s
+        return (os.cpu_count() or 1) * self.requests / cpu_s if cpu_s else 0.0
 
     @property
     def rps(self) -> float:
@@ -342,12 +354,32 @@ def connections_per_worker(server_pid: int, port: int) -> list[int]:
     return counts
 
 
+def postgres_cpu_s(database: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving `database` (their process titles name
+    it), so the database's share per request is known too."""
+    import psutil
+
+    total = 0.0
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if proc.info["name"] == "postgres" and f" {database} " in " ".join(proc.info["cmdline"] or ()):
+                times = proc.cpu_times()
+                total += times.user + times.system
+    return total
+
+
+#: Set by main(): the benchmark database's name.
+DATABASE_NAME = "bench_api"
+
+
 async def _measure(result: Result, server_pid: int, body: Callable[[], Any]) -> None:
     began, server_cpu, client_cpu = time.monotonic(), tree_cpu_s(server_pid), time.process_time()
+    pg_cpu = postgres_cpu_s(DATABASE_NAME)
     await body()
     result.seconds = result.seconds or time.monotonic() - began
     result.server_cpu_s = tree_cpu_s(server_pid) - server_cpu
     result.client_cpu_s = time.process_time() - client_cpu
+    result.pg_cpu_s = postgres_cpu_s(DATABASE_NAME) - pg_cpu
 
 
 #: Recorded for a request whose connection failed (counted as an error).
@@ -463,7 +495,8 @@ async def run_row(port: int, row: dict[str, Any], seeded: dict[str, Any], *, con
 def print_table(results: list[Result]) -> None:
     trivial = {r.mode: r for r in results if r.name == TRIVIAL and not r.skipped}
     print(f"\n{'endpoint':<20} {'mode':<12} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} "
-          f"{'p95 ms':>7} {'p99 ms':>7} {'vs trivial':>10} {'srv CPU ms/req':>14} {'client CPU':>10} "
+          f"{'p95 ms':>7} {'p99 ms':>7} {'vs trivial':>10} {'srv CPU ms/req':>14} {'pg CPU ms/req':>13} "
+          f"{'ceiling req/s':>13} {'client CPU':>10} "
           f"{'conns/worker':>12}  "
           f"targets (p99 < {P99_TARGET_MS:.0f} ms, >= {THROUGHPUT_SHARE_TARGET:.0%})")
     for r in results:
@@ -476,6 +509,7 @@ def print_table(results: list[Result]) -> None:
         ok = r.percentile(99) < P99_TARGET_MS and (r is base or share >= THROUGHPUT_SHARE_TARGET)
         print(f"{r.name:<20} {mode:<12} {r.requests:>8} {r.errors:>6} {r.rps:>7.0f} {r.percentile(50):>7.1f} "
               f"{r.percentile(95):>7.1f} {r.percentile(99):>7.1f} {share:>10.0%} {r.server_cpu_ms:>14.2f} "
+              f"{r.pg_cpu_ms:>13.2f} {r.ceiling_rps:>13.0f} "
               f"{r.client_cpu_s / r.seconds if r.seconds else 0:>10.0%} "
               f"{'/'.join(map(str, r.per_worker)):>12}  {'ok' if ok else 'MISSED'}")
 
@@ -484,7 +518,8 @@ def as_json(r: Result) -> dict[str, Any]:
     return {"name": r.name, "mode": r.mode, "rate": r.rate, "requests": r.requests, "errors": r.errors,
             "dropped": r.dropped, "statuses": r.statuses, "skipped": r.skipped, "rps": r.rps,
             "p50_ms": r.percentile(50), "p95_ms": r.percentile(95), "p99_ms": r.percentile(99),
-            "server_cpu_ms_per_request": r.server_cpu_ms, "connections_per_worker": r.per_worker}
+            "server_cpu_ms_per_request": r.server_cpu_ms, "pg_cpu_ms_per_request": r.pg_cpu_ms,
+            "ceiling_rps": r.ceiling_rps, "connections_per_worker": r.per_worker}
 
 
 def main() -> None:
@@ -522,6 +557,8 @@ def main() -> None:
         env["SEOAUDIT_RATE_LIMITS"] = ",".join(f"{name}=10000000/minute" for name in
                                                ("auth", "audits", "pdf", "search", "webhooks", "default"))
     os.environ.update(env)
+    global DATABASE_NAME
+    DATABASE_NAME = args.pg_url.rpartition("/")[2]
     recreate_database(args.pg_url)
     seeded = seed()
     log_path = var_dir / "server.log"
