@@ -6,11 +6,13 @@ from typing import Any
 
 from rest_framework import serializers
 
+from seoaudit.api.serializers import CachedFieldsMixin
+
 from ..engine.checks.registry import CATEGORIES, GEO_COMPONENTS, REGISTRY
 from ..models import Audit, Finding, Link, Page
 
 
-class AuditSerializer(serializers.ModelSerializer):
+class AuditSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     options = serializers.DictField(read_only=True)
     scores = serializers.DictField(read_only=True, help_text="Score breakdown (see /score).")
 
@@ -32,7 +34,7 @@ class AuditCreateSerializer(serializers.Serializer):
                   "geo_live_check, user_agent; bounds are set by the deployment.")
 
 
-class PageSerializer(serializers.ModelSerializer):
+class PageSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Page
         fields = ("id", "url", "final_url", "status", "depth", "content_type", "size", "ttfb_ms",
@@ -50,7 +52,7 @@ class PageDetailSerializer(PageSerializer):
         read_only_fields = fields
 
 
-class LinkSerializer(serializers.ModelSerializer):
+class LinkSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     source_url = serializers.CharField(read_only=True)
 
     class Meta:

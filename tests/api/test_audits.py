@@ -273,3 +273,22 @@ def test_findings_rows_match_the_generic_serializer(api, user, audit_factory):
     assert listed == json.loads(json.dumps(expected)) and len(listed) == 3
     assert {row["page_url"] for row in listed} == {"https://example.com/p0", "https://example.com/p2", None}
     assert api.get(f"{base}/{listed[0]['id']}").json() == listed[0]
+
+
+def test_cached_serializer_fields_are_per_instance_and_serialize_the_same(user, audit_factory):
+    from rest_framework import serializers as drf
+
+    from audits.api.serializers import AuditSerializer
+
+    class Generic(drf.ModelSerializer):
+        options = drf.DictField(read_only=True)
+        scores = drf.DictField(read_only=True)
+
+        class Meta(AuditSerializer.Meta):
+            pass
+
+    audit = audit_factory(user)
+    first, second = AuditSerializer(audit), AuditSerializer(audit)
+    assert first.fields["status"] is not second.fields["status"]
+    assert first.fields["status"].parent is first and second.fields["status"].parent is second
+    assert first.data == second.data == Generic(audit).data
