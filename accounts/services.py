@@ -3,13 +3,17 @@ Auth0 identities to local users."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import secrets
+import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -40,24 +44,58 @@ def api_token_create(*, user: Any, name: str, expires_at: datetime | None = None
 
 
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    """Revoke a token (kept for the audit trail; it no longer authenticates)."""
+    """Revoke a token (kept for the audit trail; it no longer authenticates: at once in this
+    process, within SEOAUDIT_API_TOKEN_CACHE_SECONDS in the others)."""
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _token_cache_forget(token.key_hash)
     token.refresh_from_db()
     log.info("api_token.revoked", token_id=token.pk, user_id=token.user_id)
     return token
 
 
+# key_hash -> (monotonic deadline, token with its user): found tokens only, per process.
+_TOKEN_CACHE: dict[str, tuple[float, ApiToken]] = {}
+_TOKEN_CACHE_LOCK = threading.Lock()
+_TOKEN_CACHE_MAX = 10_000
+
+
+def _token_cache_forget(key_hash: str) -> None:
+    with _TOKEN_CACHE_LOCK:
+        _TOKEN_CACHE.pop(key_hash, None)
+
+
+def _token_lookup(key_hash: str) -> ApiToken | None:
+    """The token (with its user) by hash; reused for SEOAUDIT_API_TOKEN_CACHE_SECONDS."""
+    ttl = settings.SEOAUDIT_API_TOKEN_CACHE_SECONDS
+    now = time.monotonic()
+    cached = _TOKEN_CACHE.get(key_hash) if ttl > 0 else None
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+    if token is not None and ttl > 0:
+        with _TOKEN_CACHE_LOCK:
+            if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
+                _TOKEN_CACHE.clear()
+            _TOKEN_CACHE[key_hash] = (now + ttl, token)
+    return token
+
+
 def api_token_authenticate(*, raw: str) -> ApiToken | None:
-    """The usable token whose secret is `raw` (active user, not revoked, not expired), else None."""
+    """The usable token whose secret is `raw` (active user, not revoked, not expired), else None.
+    A token found in the last SEOAUDIT_API_TOKEN_CACHE_SECONDS is not read again (revocation
+    and user deactivation elsewhere take up to that long; expiry is exact). Returns a copy, so
+    requests never share one token or user object."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw)).first()
-    if token is None or not token.is_usable or not token.user.is_active:
+    found = _token_lookup(_hash(raw))
+    if found is None or not found.is_usable or not found.user.is_active:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        found.last_used_at = now
+    token = copy.copy(found)
+    token.user = copy.copy(found.user)
     return token
 
 

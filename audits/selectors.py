@@ -73,9 +73,15 @@ def link_list_for_audit(*, audit: Audit) -> QuerySet[Link]:
     return Link.objects.filter(audit=audit).annotate(source_url=F("source__url"))
 
 
-def finding_list_for_audit(*, audit: Audit) -> QuerySet[Finding]:
-    """Findings with their page URL (None for site-wide findings), without loading pages."""
-    return Finding.objects.filter(audit=audit).annotate(page_url=F("page__url"))
+#: The columns of a finding the API shows (with `page_url`).
+FINDING_API_COLUMNS = ("id", "audit_id", "page_id", "code", "severity", "category", "details")
+
+
+def finding_list_for_audit(*, audit: Audit) -> QuerySet[Any]:
+    """Findings as rows (dicts of FINDING_API_COLUMNS and `page_url`, None for site-wide
+    findings): no model instances and no page loads on the API's hottest list. Filter and
+    order it like a model queryset."""
+    return Finding.objects.filter(audit=audit).values(*FINDING_API_COLUMNS, page_url=F("page__url"))
 
 
 def finding_filter_by_page_url(queryset: QuerySet[Finding], *, url: str) -> QuerySet[Finding]:

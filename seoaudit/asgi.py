@@ -1,12 +1,14 @@
 """ASGI entry point: uvicorn locally, gunicorn with uvicorn workers in production.
-ASGI is needed for the async Server-Sent Events progress views."""
+ASGI is needed for the async Server-Sent Events progress views. Sync requests run on a fixed
+set of threads per process (SEOAUDIT_ASGI_THREADS, `asgi_lanes.py`)."""
 
 import os
 
 from django.conf import settings
-from django.core.asgi import get_asgi_application
 
+from .asgi_lanes import get_lane_asgi_application
 from .asgi_limits import BodySizeLimit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seoaudit.settings")
-application = BodySizeLimit(get_asgi_application(), max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)
+application = BodySizeLimit(get_lane_asgi_application(lanes=settings.SEOAUDIT_ASGI_THREADS),
+                            max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)

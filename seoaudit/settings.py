@@ -112,6 +112,14 @@ if DATABASE_URL:
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(2, DB_POOL_SIZE), "max_size": DB_POOL_SIZE, "timeout": 10}
+        #: With a pool, a health check is a round trip on every checkout (every request); the
+        #: pool already drops connections that broke in use. Off unless DB_POOL_CHECK.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_POOL_CHECK", default=False)
+        #: Server-side prepared statements after N runs of a query on a connection (psycopg's
+        #: prepare_threshold); only with a pool of direct connections, not behind PgBouncer in
+        #: transaction mode. Empty: off (Django's default).
+        if env("DB_PREPARE_THRESHOLD", default=""):
+            DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD")
 else:
     DATABASES = {
         "default": {
@@ -262,6 +270,13 @@ import limits as _limits  # noqa: E402 - fail at startup, not at the first reque
 for _rate in SEOAUDIT_RATE_LIMITS.values():
     _limits.parse(_rate)
 SEOAUDIT_RATE_LIMITS_ENABLED = env.bool("SEOAUDIT_RATE_LIMITS_ENABLED", default=True)
+#: Seconds a web process reuses a personal API token it looked up (one query less per API
+#: request). A revocation through the API takes effect at once in the process that served it,
+#: elsewhere within this many seconds; expiry is checked on every request. 0: no reuse.
+SEOAUDIT_API_TOKEN_CACHE_SECONDS = env.float("SEOAUDIT_API_TOKEN_CACHE_SECONDS", default=5.0)
+#: Threads per web process that run the sync part of ASGI requests (middleware, sync views);
+#: a request waits for a free one. 0: Django's default, a new thread per request.
+SEOAUDIT_ASGI_THREADS = env.int("SEOAUDIT_ASGI_THREADS", default=8)
 #: Redis in production (atomic across processes and hosts); memory in the embedded mode.
 SEOAUDIT_RATE_LIMIT_STORAGE = env("SEOAUDIT_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
 SEOAUDIT_RATE_LIMIT_NAMESPACE = "api"

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -17,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from seoaudit.api.filtering import FilterBackend
 from seoaudit.api.pagination import CursorPage, IdCursorPage
 
 from .. import selectors, services
@@ -41,7 +41,7 @@ _AUDIT_ID = OpenApiParameter("audit_id", OpenApiTypes.UUID, OpenApiParameter.PAT
 class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AuditSerializer
     pagination_class = CursorPage
-    filter_backends = (DjangoFilterBackend, OrderingFilter)
+    filter_backends = (FilterBackend, OrderingFilter)
     filterset_class = AuditFilter
     ordering_fields = ("created_at", "normalized_url")
     ordering = ("-created_at",)
@@ -107,7 +107,7 @@ class _AuditChildViewSet(viewsets.GenericViewSet):
     """Read-only rows of one of the caller's audits (audit_id in the path)."""
 
     pagination_class = IdCursorPage
-    filter_backends = (DjangoFilterBackend,)
+    filter_backends = (FilterBackend,)
     lookup_value_regex = r"[0-9]{1,18}"
     throttle_scope = "audits"
 

@@ -3,6 +3,8 @@ delete, cancel, re-run, nested pages/links/findings, summary, score and progress
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from audits.models import Audit, Finding, Link, Page
@@ -252,3 +254,41 @@ def test_list_queries_do_not_grow_with_the_page(api, user, audit_factory, django
                  f"{base}/pages?page_size=100", "/api/v1/audits", f"{base}"):
         with django_assert_max_num_queries(5):  # token, audit, rows (+ last_used_at once a minute)
             assert api.get(path).status_code == 200
+
+
+def test_findings_rows_match_the_generic_serializer(api, user, audit_factory):
+    """FindingSerializer writes its rows by hand (hot path): same keys, values and types as
+    DRF's generic field walk over the declared fields, for list and retrieve."""
+    from rest_framework import serializers as drf
+
+    from audits.api.serializers import FindingSerializer
+
+    audit = audit_factory(user)
+    base = f"/api/v1/audits/{audit.pk}/findings"
+    listed = api.get(base).json()["results"]
+    expected = []
+    for finding in Finding.objects.filter(audit=audit).select_related("page").order_by("id"):
+        finding.page_url = finding.page.url if finding.page else None
+        expected.append(drf.ModelSerializer.to_representation(FindingSerializer(), finding))
+    assert listed == json.loads(json.dumps(expected)) and len(listed) == 3
+    assert {row["page_url"] for row in listed} == {"https://example.com/p0", "https://example.com/p2", None}
+    assert api.get(f"{base}/{listed[0]['id']}").json() == listed[0]
+
+
+def test_cached_serializer_fields_are_per_instance_and_serialize_the_same(user, audit_factory):
+    from rest_framework import serializers as drf
+
+    from audits.api.serializers import AuditSerializer
+
+    class Generic(drf.ModelSerializer):
+        options = drf.DictField(read_only=True)
+        scores = drf.DictField(read_only=True)
+
+        class Meta(AuditSerializer.Meta):
+            pass
+
+    audit = audit_factory(user)
+    first, second = AuditSerializer(audit), AuditSerializer(audit)
+    assert first.fields["status"] is not second.fields["status"]
+    assert first.fields["status"].parent is first and second.fields["status"].parent is second
+    assert first.data == second.data == Generic(audit).data

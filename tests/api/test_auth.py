@@ -149,7 +149,8 @@ def test_personal_token_is_shown_once_stored_hashed_and_revocable(api, user):
     assert stored.revoked_at is not None and api.get(f"/api/v1/tokens/{stored.pk}").json()["active"] is False
 
 
-def test_expired_personal_token_is_refused(api):
+def test_expired_personal_token_is_refused(api, settings):
+    settings.SEOAUDIT_API_TOKEN_CACHE_SECONDS = 0  # the expiry is changed behind the API's back
     soon = (timezone.now() + timedelta(hours=1)).isoformat()
     raw = api.post("/api/v1/tokens", {"name": "short", "expires_at": soon}, format="json").json()["token"]
     assert _get(raw).status_code == 200
@@ -312,3 +313,24 @@ def test_auth0_user_has_no_usable_password(tenant):
     assert _get(tenant.token()).status_code == 200
     user = ExternalIdentity.objects.get().user
     assert not user.has_usable_password() and user.username.startswith("auth0-auth0-abc123-")
+
+
+def test_token_lookups_are_reused_for_a_few_seconds_only(api, settings):
+    """A found token is reused per process for SEOAUDIT_API_TOKEN_CACHE_SECONDS: a revocation
+    through the API applies at once; one made elsewhere (another process, the admin) within
+    that time; an expiry that passes is refused at once."""
+    settings.SEOAUDIT_API_TOKEN_CACHE_SECONDS = 0.5
+    created = [api.post("/api/v1/tokens", {"name": f"t{i}"}, format="json").json() for i in range(3)]
+    for token in created:
+        assert _get(token["token"]).status_code == 200
+    assert api.delete(f"/api/v1/tokens/{created[0]['id']}").status_code == 204
+    assert _get(created[0]["token"]).status_code == 401
+    ApiToken.objects.filter(pk=created[1]["id"]).update(revoked_at=timezone.now())
+    assert _get(created[1]["token"]).status_code == 200  # still reused
+    time.sleep(0.6)
+    assert _get(created[1]["token"]).status_code == 401
+    settings.SEOAUDIT_API_TOKEN_CACHE_SECONDS = 30
+    ApiToken.objects.filter(pk=created[2]["id"]).update(expires_at=timezone.now() + timedelta(seconds=0.5))
+    assert _get(created[2]["token"]).status_code == 200  # read now, reused from here on
+    time.sleep(0.6)
+    assert _get(created[2]["token"]).status_code == 401
