@@ -167,3 +167,10 @@ def session_cookies(user: Any) -> dict[str, str]:
 
 def redis_client() -> redis.Redis:
     return redis.Redis.from_url(django_settings.REDIS_URL)
+
+
+def redis_clients_of_this_db() -> list[dict]:
+    """CLIENT LIST entries connected to the test's Redis database (the server is shared)."""
+    client = redis_client()
+    db = str(client.connection_pool.connection_kwargs.get("db", 0))
+    return [c for c in client.client_list() if c.get("db") == db]
