@@ -33,6 +33,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_publisher(monkeypatch):
+    """The publisher backs off after a failure; one test's dead Redis must not mute the next."""
+    from audits import progress
+
+    monkeypatch.setattr(progress, "publisher", progress.ProgressPublisher())
+
+
+@pytest.fixture(autouse=True)
 def _sse_settings(settings):
     settings.SEOAUDIT_RATE_LIMITS_ENABLED = False
     settings.SSE_HEARTBEAT_S = 15.0

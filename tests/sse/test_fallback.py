@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import socket
 import threading
 import time
@@ -108,7 +109,7 @@ def test_publish_reaches_the_channel(caller):
     finally:
         pubsub.close()
     assert message is not None and message["channel"] == f"audit:progress:{audit.pk}".encode()
-    snapshot = __import__("json").loads(message["data"])
+    snapshot = json.loads(message["data"])
     assert snapshot["status"] == "RUNNING" and snapshot["seq"] == 1
 
 
@@ -181,3 +182,30 @@ def test_open_streams_do_not_hold_a_thread_each(server, caller, settings):
     threads_open, streams_open = counted
     assert streams_open == 30
     assert threads_open <= threads_before + 8
+
+
+def test_publisher_backs_off_progress_but_not_status_changes(caller, settings):
+    audit = make_audit(caller.user)
+    good_url = settings.REDIS_URL
+    settings.REDIS_URL = _closed_port_url()
+    snapshot = {"audit_id": str(audit.pk), "seq": 1, "status": "RUNNING"}
+    assert progress.publisher.publish(snapshot) is False  # the failure starts the backoff
+    settings.REDIS_URL = good_url
+    pubsub = redis_client().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(progress.channel_for(audit.pk))
+    try:
+        # same process, Redis back: a new server URL resets the backoff; same URL keeps it
+        assert progress.publisher.publish(snapshot) is True
+        progress.publisher._down_until = time.monotonic() + 60
+        assert progress.publisher.publish({**snapshot, "seq": 2}) is False  # progress skipped
+        assert progress.publisher.publish({**snapshot, "seq": 3, "status": "CANCELLED"},
+                                          urgent=True) is True  # status changes always tried
+        seen = []
+        deadline = time.monotonic() + 5
+        while len(seen) < 2 and time.monotonic() < deadline:
+            message = pubsub.get_message(timeout=0.5)
+            if message is not None:
+                seen.append(json.loads(message["data"])["seq"])
+    finally:
+        pubsub.close()
+    assert seen == [1, 3]
