@@ -8,7 +8,8 @@ here follows are dropped before they are parsed.
 
 When Redis cannot be reached the hub says so (`subscribe` returns None) and streams poll the
 database; when the connection breaks mid-stream every subscriber gets `REDIS_LOST` and falls
-back to polling. A new connection is tried again after RETRY_S, by the next stream that opens.
+back to polling. A new connection is tried again after RETRY_S (by a stream opening or
+polling), and polling streams return to pub/sub once it is up.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ class ProgressHub:
         async with self._connecting:
             if self.connected:
                 return True
+            if time.monotonic() < self._retry_at:  # another stream's attempt just failed
+                return False
             client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2.0,
                                              health_check_interval=10)
             pubsub = client.pubsub(ignore_subscribe_messages=True)

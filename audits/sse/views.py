@@ -244,6 +244,9 @@ async def _event_stream(audit_id: str, slot: _Slot, *, last_event_id: str | None
                     continue
             else:
                 await asyncio.sleep(max(0.0, min(wait, settings.SSE_POLL_INTERVAL_S)))
+                if hub is not None:  # back to Redis once it is reachable again
+                    subscription = await hub.subscribe(audit_id)
+                # (read after subscribing: covers what was published before the subscription)
                 seq = await _seq_in_db(audit_id, asgi)
                 if seq is None:
                     return  # the audit was deleted

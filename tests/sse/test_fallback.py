@@ -209,3 +209,27 @@ def test_publisher_backs_off_progress_but_not_status_changes(caller, settings):
     finally:
         pubsub.close()
     assert seen == [1, 3]
+
+
+def test_polling_streams_return_to_redis_when_it_is_back(server, caller, monkeypatch):
+    monkeypatch.setattr(hub_module, "RETRY_S", 0.3)
+    audit = make_audit(caller.user)
+    _run(audit)
+    with open_stream(server, audit.pk, headers=caller.bearer) as (_response, reader):
+        assert reader.next().snapshot["status"] == "RUNNING"
+        first = _hub_clients()
+        assert len(first) == 1
+        redis_client().client_kill_filter(_id=first[0]["id"])
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the polling stream reconnects the hub itself
+            again = _hub_clients()
+            if again and again[0]["id"] != first[0]["id"]:
+                break
+            time.sleep(0.05)
+        assert again and again[0]["id"] != first[0]["id"]
+        # published to Redis only (not persisted): arrives, so it came through pub/sub
+        snapshot = {**Audit.objects.get(pk=audit.pk).progress_snapshot, "seq": 99,
+                    "pages_crawled": 7}
+        redis_client().publish(progress.channel_for(audit.pk), json.dumps(snapshot))
+        event = reader.next()
+        assert event.id == "99" and event.snapshot["pages_crawled"] == 7
