@@ -15,7 +15,9 @@ shares the machine's CPUs with the server, so this is an upper bound). Finally e
 is dropped and the server's stream count and Redis clients are read again.
 
 Prints: streams held, events delivered / expected, latency p50/p99/max, server RSS before and
-with the streams (KiB per stream), server CPU seconds, threads, Redis connections. Everything
+with the streams (KiB per stream), server CPU per delivered event, threads, Redis connections,
+and the machine's load average (latency on a shared machine depends on it; the server's CPU
+per delivery does not). Everything
 talks to 127.0.0.1 only; loops are bounded by time; the server is stopped on exit (also if
 the bench is killed). Use a Redis database of your own (`--redis-url`, default db 3).
 """
@@ -130,11 +132,11 @@ class Stream:
                 if response.status != 200:
                     raise RuntimeError(f"HTTP {response.status}: {(await response.text())[:200]}")
                 async for raw in response.content:
-                    line = raw.decode().rstrip("\n")
-                    if not line.startswith("data: "):
+                    # the id line carries the snapshot's seq: the load generator skips the JSON
+                    if not raw.startswith(b"id: "):
                         continue
                     now = time.monotonic()
-                    seq = json.loads(line[6:])["seq"]
+                    seq = int(raw[4:])
                     self.events += 1
                     if not self.opened.done():
                         self.opened.set_result(True)
@@ -229,6 +231,8 @@ async def run(args: argparse.Namespace, base: str, server: psutil.Process,
         latencies = [(t - published[key]) * 1000 for key, times in arrivals.items()
                      if key in published for t in times]
         expected = sum(followers[a] for a, _s in published)
+        results["server_cpu_us_per_delivery"] = round(
+            results["server_cpu_publish_s"] * 1e6 / max(len(latencies), 1), 1)
         results.update({
             "events_published": len(published), "deliveries_expected": expected,
             "deliveries": len(latencies),
@@ -272,6 +276,7 @@ def main() -> None:
            "SSE_MAX_STREAMS_PER_USER": str(max(per_user, 20)), "SSE_HEARTBEAT_S": "15"}
     out_dir = REPO_DIR / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
+    load_before = round(os.getloadavg()[0], 1)
     proc, base = start_server(env, out_dir / "sse-server.log")
     try:
         results = asyncio.run(run(args, base, psutil.Process(proc.pid), plan))
@@ -281,7 +286,9 @@ def main() -> None:
             proc.wait(timeout=15)
         if proc.poll() is None:
             proc.kill()
-    figures = {"streams": args.streams, "audits": args.audits, "users": args.users,
+    figures = {"load_average_1m_before": load_before,
+               "load_average_1m_after": round(os.getloadavg()[0], 1), "streams": args.streams,
+               "audits": args.audits, "users": args.users,
                "rate_per_audit": args.rate, "seconds": args.seconds, "fd_limit": fds,
                "cpus": os.cpu_count(), **results}
     print(json.dumps(figures, indent=2))
@@ -291,7 +298,8 @@ def main() -> None:
           f"deliveries {results['deliveries']}/{results['deliveries_expected']}; "
           f"latency p50 {results['latency_ms']['p50']} ms, p99 {p99} ms, "
           f"max {results['latency_ms']['max']} ms; "
-          f"{results['kib_per_stream']} KiB/stream; server threads "
+          f"{results['kib_per_stream']} KiB/stream; server CPU "
+          f"{results['server_cpu_us_per_delivery']} us/delivery; server threads "
           f"{results['server_open']['threads']} with streams, "
           f"{results['server_after_close']['threads']} after; Redis pattern subscribers "
           f"{results['redis_clients_open']['pattern_subscribers']} with streams")
