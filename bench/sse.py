@@ -4,8 +4,8 @@
                         [--ramp 50] [--pg-url URL] [--redis-url URL] [--db-pool 10] [--json FILE]
 
 What it does: (re)creates the database `bench_sse`, migrates it, seeds `--users` users and
-`--audits` RUNNING audits, starts `uvicorn seoaudit.asgi:application` (one worker, production
-settings: PostgreSQL with a psycopg pool + Redis) on a free port, then opens `--streams`
+`--audits` RUNNING audits, starts gunicorn with ONE uvicorn worker (`seoaudit.asgi:application`,
+production settings: PostgreSQL with a psycopg pool + Redis) on a free port, then opens `--streams`
 streams with stream tokens (`?token=`, as a browser's EventSource would), `--ramp` at a time,
 each waiting for its first event (the current snapshot). With every stream open it reads the
 server's RSS and Redis's client list, then publishes `--rate` snapshots per second per audit
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import resource
@@ -42,7 +41,7 @@ import psutil
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))
 
-from bench.api import _die_with_parent, free_port, recreate_database  # noqa: E402
+from bench.api import recreate_database, start_server, stop_server  # noqa: E402
 
 #: Targets from the issue.
 P99_TARGET_MS = 250.0
@@ -86,31 +85,6 @@ def seed(pg_url: str, *, users: int, audits: int, streams: int) -> list[dict[str
                      "path": f"/api/v1/audits/{audit.pk}/events?token={token}"})
     connections.close_all()
     return plan
-
-
-def start_server(env: dict[str, str], log_path: Path) -> tuple[Any, str]:
-    import subprocess
-    import urllib.request
-
-    port = free_port()
-    log = log_path.open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "seoaudit.asgi:application",
-                             "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-                             "--no-access-log", "--log-level", "warning",
-                             "--backlog", "4096", "--timeout-keep-alive", "30"],
-                            cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=_die_with_parent)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):
-                return proc, base
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit(f"uvicorn did not start; see {log_path}") from None
-            time.sleep(0.2)
 
 
 class Stream:
@@ -277,15 +251,13 @@ def main() -> None:
     out_dir = REPO_DIR / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     load_before = round(os.getloadavg()[0], 1)
-    proc, base = start_server(env, out_dir / "sse-server.log")
+    # gunicorn with ONE uvicorn worker, as in production; the figures are the worker's
+    proc, base = start_server(env, 1, out_dir / "sse-server.log")
     try:
-        results = asyncio.run(run(args, base, psutil.Process(proc.pid), plan))
+        worker = psutil.Process(proc.pid).children()[0]
+        results = asyncio.run(run(args, base, worker, plan))
     finally:
-        proc.terminate()
-        with contextlib.suppress(Exception):
-            proc.wait(timeout=15)
-        if proc.poll() is None:
-            proc.kill()
+        stop_server(proc)
     figures = {"load_average_1m_before": load_before,
                "load_average_1m_after": round(os.getloadavg()[0], 1), "streams": args.streams,
                "audits": args.audits, "users": args.users,
