@@ -35,7 +35,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import psutil
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -87,42 +86,58 @@ def seed(pg_url: str, *, users: int, audits: int, streams: int) -> list[dict[str
     return plan
 
 
-class Stream:
-    """One client: reads events, records (audit, seq) -> arrival time."""
+class Stream(asyncio.Protocol):
+    """One client on a bare asyncio connection (a load generator as light as it gets: the
+    seq is read from the `id:` line, the JSON is not parsed); records (audit, seq) -> arrival."""
 
-    def __init__(self, session: aiohttp.ClientSession, base: str, audit: str, path: str,
+    def __init__(self, base: str, audit: str, path: str,
                  arrivals: dict[tuple[str, int], list[float]]) -> None:
-        self.session, self.base, self.audit, self.path = session, base, audit, path
-        self.arrivals = arrivals
-        self.opened = asyncio.get_running_loop().create_future()
+        self.audit, self.path, self.arrivals = audit, path, arrivals
+        loop = asyncio.get_running_loop()
+        self.opened = loop.create_future()
+        self.closed = loop.create_future()
         self.events = 0
         self.error: str | None = None
-        self.task = asyncio.create_task(self.run())
+        self.transport: asyncio.Transport | None = None
+        self._buffer = b""
+        host, port = base.removeprefix("http://").split(":")
+        self.task = asyncio.create_task(loop.create_connection(lambda: self, host, int(port)))
 
-    async def run(self) -> None:
-        try:
-            async with self.session.get(self.base + self.path,
-                                        headers={"Accept": "text/event-stream"}) as response:
-                if response.status != 200:
-                    raise RuntimeError(f"HTTP {response.status}: {(await response.text())[:200]}")
-                async for raw in response.content:
-                    # the id line carries the snapshot's seq: the load generator skips the JSON
-                    if not raw.startswith(b"id: "):
-                        continue
-                    now = time.monotonic()
-                    seq = int(raw[4:])
-                    self.events += 1
-                    if not self.opened.done():
-                        self.opened.set_result(True)
-                    elif seq > 0:
-                        self.arrivals.setdefault((self.audit, seq), []).append(now)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # reported in the figures
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.write(f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Accept: text/event-stream\r\n\r\n".encode())
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        *lines, self._buffer = (self._buffer + data).split(b"\n")
+        for line in lines:
+            if line.startswith(b"HTTP/1.1 ") and line[9:12] != b"200":
+                self.error = line.decode(errors="replace").strip()
+                self.close()
+            elif line.startswith(b"id: "):
+                seq = int(line[4:])
+                self.events += 1
+                if not self.opened.done():
+                    self.opened.set_result(True)
+                elif seq > 0:
+                    self.arrivals.setdefault((self.audit, seq), []).append(now)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None and self.error is None:
             self.error = f"{type(exc).__name__}: {exc}"
-        finally:
-            if not self.opened.done():
-                self.opened.set_result(False)
+        for future in (self.opened, self.closed):
+            if not future.done():
+                future.set_result(False)
+
+    @property
+    def open(self) -> bool:
+        return not self.closed.done()
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
 def server_stats(proc: psutil.Process) -> dict[str, Any]:
@@ -147,78 +162,75 @@ async def run(args: argparse.Namespace, base: str, server: psutil.Process,
     import redis.asyncio as aioredis
 
     arrivals: dict[tuple[str, int], list[float]] = {}
-    connector = aiohttp.TCPConnector(limit=0, force_close=True)
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=120)
     results: dict[str, Any] = {}
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        # warm up: the first stream initialises Django, the pool and the Redis hub
-        warm = Stream(session, base, plan[0]["audit"], plan[0]["path"], {})
-        await asyncio.wait_for(warm.opened, 30)
-        warm.task.cancel()
-        await asyncio.sleep(1.0)
-        results["server_before"] = before = server_stats(server)
-        streams: list[Stream] = []
-        started = time.monotonic()
-        for i in range(0, len(plan), args.ramp):
-            batch = [Stream(session, base, row["audit"], row["path"], arrivals)
-                     for row in plan[i:i + args.ramp]]
-            streams.extend(batch)
-            await asyncio.wait_for(asyncio.gather(*(s.opened for s in batch)), 60)
-        results["open_s"] = round(time.monotonic() - started, 2)
-        await asyncio.sleep(1.0)
-        results["server_open"] = opened = server_stats(server)
-        results["redis_clients_open"] = redis_clients(args.redis_url)
-        held = sum(1 for s in streams if s.opened.result() and not s.task.done())
-        results["streams_held"] = held
-        results["kib_per_stream"] = round((opened["rss_kib"] - before["rss_kib"]) / max(held, 1), 1)
+    # warm up: the first stream initialises Django, the pool and the Redis hub
+    warm = Stream(base, plan[0]["audit"], plan[0]["path"], {})
+    await asyncio.wait_for(warm.opened, 30)
+    warm.close()
+    await asyncio.sleep(1.0)
+    results["server_before"] = before = server_stats(server)
+    streams: list[Stream] = []
+    started = time.monotonic()
+    for i in range(0, len(plan), args.ramp):
+        batch = [Stream(base, row["audit"], row["path"], arrivals)
+                 for row in plan[i:i + args.ramp]]
+        streams.extend(batch)
+        await asyncio.wait_for(asyncio.gather(*(s.opened for s in batch)), 60)
+    results["open_s"] = round(time.monotonic() - started, 2)
+    await asyncio.sleep(1.0)
+    results["server_open"] = opened = server_stats(server)
+    results["redis_clients_open"] = redis_clients(args.redis_url)
+    held = sum(1 for s in streams if s.opened.result() and s.open)
+    results["streams_held"] = held
+    results["kib_per_stream"] = round((opened["rss_kib"] - before["rss_kib"]) / max(held, 1), 1)
 
-        audits = sorted({row["audit"] for row in plan})
-        followers = {a: sum(1 for row in plan if row["audit"] == a) for a in audits}
-        publisher = aioredis.Redis.from_url(args.redis_url)
-        published: dict[tuple[str, int], float] = {}
-        seq = 0
-        interval = 1.0 / args.rate
-        cpu_before = server_stats(server)["cpu_s"]
-        deadline = time.monotonic() + args.seconds
-        next_round = time.monotonic()
-        while time.monotonic() < deadline:
-            seq += 1
-            # spread each round's publishes over the interval, as independent crawls would
-            gap = interval / len(audits)
-            for n, audit in enumerate(audits):
-                target = next_round + n * gap
-                delay = target - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                snapshot = {"audit_id": audit, "seq": seq, "status": "RUNNING", "progress": seq % 100,
-                            "pages_crawled": seq, "total_pages": 500, "current_url": f"https://x/{seq}",
-                            "findings": {"error": 0, "warning": seq, "notice": 0}, "seo_score": None,
-                            "geo_score": None, "started_at": None, "finished_at": None,
-                            "elapsed_s": None, "eta_s": None, "error": None, "url": "https://x/"}
-                published[(audit, seq)] = time.monotonic()
-                await publisher.publish(f"audit:progress:{audit}", json.dumps(snapshot))
-            next_round += interval
-        await asyncio.sleep(2.0)  # let the last events arrive
-        results["server_cpu_publish_s"] = round(server_stats(server)["cpu_s"] - cpu_before, 2)
-        await publisher.aclose()
+    audits = sorted({row["audit"] for row in plan})
+    followers = {a: sum(1 for row in plan if row["audit"] == a) for a in audits}
+    publisher = aioredis.Redis.from_url(args.redis_url)
+    published: dict[tuple[str, int], float] = {}
+    seq = 0
+    interval = 1.0 / args.rate
+    cpu_before = server_stats(server)["cpu_s"]
+    deadline = time.monotonic() + args.seconds
+    next_round = time.monotonic()
+    while time.monotonic() < deadline:
+        seq += 1
+        # spread each round's publishes over the interval, as independent crawls would
+        gap = interval / len(audits)
+        for n, audit in enumerate(audits):
+            target = next_round + n * gap
+            delay = target - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            snapshot = {"audit_id": audit, "seq": seq, "status": "RUNNING", "progress": seq % 100,
+                        "pages_crawled": seq, "total_pages": 500, "current_url": f"https://x/{seq}",
+                        "findings": {"error": 0, "warning": seq, "notice": 0}, "seo_score": None,
+                        "geo_score": None, "started_at": None, "finished_at": None,
+                        "elapsed_s": None, "eta_s": None, "error": None, "url": "https://x/"}
+            published[(audit, seq)] = time.monotonic()
+            await publisher.publish(f"audit:progress:{audit}", json.dumps(snapshot))
+        next_round += interval
+    await asyncio.sleep(2.0)  # let the last events arrive
+    results["server_cpu_publish_s"] = round(server_stats(server)["cpu_s"] - cpu_before, 2)
+    await publisher.aclose()
 
-        latencies = [(t - published[key]) * 1000 for key, times in arrivals.items()
-                     if key in published for t in times]
-        expected = sum(followers[a] for a, _s in published)
-        results["server_cpu_us_per_delivery"] = round(
-            results["server_cpu_publish_s"] * 1e6 / max(len(latencies), 1), 1)
-        results.update({
-            "events_published": len(published), "deliveries_expected": expected,
-            "deliveries": len(latencies),
-            "latency_ms": {"p50": round(statistics.median(latencies), 1) if latencies else None,
-                           "p99": round(statistics.quantiles(latencies, n=100)[98], 1)
-                           if len(latencies) > 100 else None,
-                           "max": round(max(latencies), 1) if latencies else None},
-            "stream_errors": sorted({s.error for s in streams if s.error})[:5],
-        })
-        for stream in streams:
-            stream.task.cancel()
-        await asyncio.gather(*(s.task for s in streams), return_exceptions=True)
+    latencies = [(t - published[key]) * 1000 for key, times in arrivals.items()
+                 if key in published for t in times]
+    expected = sum(followers[a] for a, _s in published)
+    results["server_cpu_us_per_delivery"] = round(
+        results["server_cpu_publish_s"] * 1e6 / max(len(latencies), 1), 1)
+    results.update({
+        "events_published": len(published), "deliveries_expected": expected,
+        "deliveries": len(latencies),
+        "latency_ms": {"p50": round(statistics.median(latencies), 1) if latencies else None,
+                       "p99": round(statistics.quantiles(latencies, n=100)[98], 1)
+                       if len(latencies) > 100 else None,
+                       "max": round(max(latencies), 1) if latencies else None},
+        "stream_errors": sorted({s.error for s in streams if s.error})[:5],
+    })
+    for stream in streams:
+        stream.close()
+    await asyncio.wait_for(asyncio.gather(*(s.closed for s in streams)), 30)
     await asyncio.sleep(3.0)
     results["server_after_close"] = server_stats(server)
     results["redis_clients_after_close"] = redis_clients(args.redis_url)
