@@ -18,8 +18,9 @@ from .conftest import make_audit, open_stream, session_cookies
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _get(server: str, path: str, **kwargs) -> httpx.Response:
-    with httpx.Client(base_url=server, timeout=5) as client:
+def _get(server: str, path: str, *, cookies: dict[str, str] | None = None, **kwargs
+         ) -> httpx.Response:
+    with httpx.Client(base_url=server, timeout=5, cookies=cookies) as client:
         return client.get(path, **kwargs)
 
 
