@@ -6,9 +6,14 @@ import os
 
 from django.conf import settings
 
+from audits.sse.asgi import SharedStreamThread
+
 from .asgi_lanes import get_lane_asgi_application
 from .asgi_limits import BodySizeLimit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seoaudit.settings")
-application = BodySizeLimit(get_lane_asgi_application(lanes=settings.SEOAUDIT_ASGI_THREADS),
+# Event streams share one thread for their sync parts (outermost ThreadSensitiveContext wins);
+# every other request takes one of the lanes.
+django_application = get_lane_asgi_application(lanes=settings.SEOAUDIT_ASGI_THREADS)
+application = BodySizeLimit(SharedStreamThread(django_application),
                             max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)

@@ -1,0 +1,235 @@
+"""Redis down -> database polling (at connect and mid-stream); dropped streams leave no
+Redis connection, task or slot behind."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+from django.utils import timezone
+
+from audits import progress
+from audits.models import Audit
+from audits.sse import hub as hub_module
+from audits.sse.views import slots
+
+from .conftest import make_audit, open_stream, redis_client, redis_clients_of_this_db
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"  # nothing listens there any more
+
+
+def _run(audit: Audit) -> None:
+    Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.RUNNING, started_at=timezone.now())
+    progress.progress_publish_status(audit_id=audit.pk)
+
+
+def _hub_clients() -> list[dict]:
+    """Our hubs' pub/sub connections: pattern subscribers on this test's Redis db."""
+    return [c for c in redis_clients_of_this_db() if int(c.get("psub", 0)) > 0]
+
+
+def test_redis_unreachable_streams_poll_the_database(server, caller, settings):
+    settings.REDIS_URL = _closed_port_url()
+    audit = make_audit(caller.user)
+    with open_stream(server, audit.pk, headers=caller.bearer) as (response, reader):
+        assert response.status_code == 200
+        assert reader.next().snapshot["status"] == "PENDING"
+        _run(audit)  # the publish fails quietly; the snapshot is persisted
+        assert reader.next().event == "status"
+        Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.COMPLETED, seo_score=80.0,
+                                                 finished_at=timezone.now())
+        progress.progress_publish_status(audit_id=audit.pk)
+        done = reader.next()
+        assert done.event == "completed" and done.snapshot["seo_score"] == 80.0
+        assert reader.next() is None
+
+
+def test_embedded_mode_without_redis_url_polls(server, caller, settings):
+    settings.REDIS_URL = ""
+    audit = make_audit(caller.user)
+    with open_stream(server, audit.pk, headers=caller.bearer) as (_response, reader):
+        reader.next()
+        _run(audit)
+        assert reader.next().snapshot["status"] == "RUNNING"
+
+
+def test_redis_lost_mid_stream_falls_back_to_polling(server, caller):
+    audit = make_audit(caller.user)
+    with open_stream(server, audit.pk, headers=caller.bearer) as (_response, reader):
+        reader.next()
+        _run(audit)
+        assert reader.next().snapshot["status"] == "RUNNING"  # delivered by Redis
+        hub_connections = _hub_clients()
+        assert len(hub_connections) == 1  # one shared connection for the server's streams
+        assert redis_client().client_kill_filter(_id=hub_connections[0]["id"]) == 1
+        deadline = time.monotonic() + 5
+        while _hub_clients() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _hub_clients()  # no hub listens any more: what follows is polled
+        Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.CANCELLED,
+                                                 finished_at=timezone.now())
+        progress.progress_publish_status(audit_id=audit.pk)
+        cancelled = reader.next()
+        assert cancelled.snapshot["status"] == "CANCELLED"
+        assert reader.next() is None
+
+
+def test_publisher_survives_redis_down(caller, settings):
+    settings.REDIS_URL = _closed_port_url()
+    audit = make_audit(caller.user)
+    _run(audit)  # must not raise
+    audit.refresh_from_db()
+    assert audit.progress_seq == 1 and audit.progress_snapshot["status"] == "RUNNING"
+    assert progress.publisher.publish(audit.progress_snapshot, urgent=True) is False
+
+
+def test_publish_reaches_the_channel(caller):
+    audit = make_audit(caller.user)
+    pubsub = redis_client().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(progress.channel_for(audit.pk))
+    try:
+        _run(audit)
+        deadline = time.monotonic() + 5
+        message = None
+        while message is None and time.monotonic() < deadline:
+            message = pubsub.get_message(timeout=0.5)
+    finally:
+        pubsub.close()
+    assert message is not None and message["channel"] == f"audit:progress:{audit.pk}".encode()
+    snapshot = json.loads(message["data"])
+    assert snapshot["status"] == "RUNNING" and snapshot["seq"] == 1
+
+
+def test_dropped_streams_leave_nothing_behind(server, caller, settings):
+    settings.SSE_MAX_STREAMS_PER_USER = 100
+    audit = make_audit(caller.user)
+    with open_stream(server, audit.pk, headers=caller.bearer) as (_response, reader):
+        reader.next()  # the hub is up
+    baseline = len(redis_clients_of_this_db())
+    threads_before = threading.active_count()
+
+    async def open_and_drop(n: int) -> None:
+        async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+            async def one() -> None:
+                async with client.stream("GET", f"/api/v1/audits/{audit.pk}/events",
+                                         headers=caller.bearer) as response:
+                    async for _line in response.aiter_lines():
+                        break  # first bytes arrived: the stream is open; now drop it
+            await asyncio.gather(*(one() for _ in range(n)))
+
+    for _round in range(4):
+        asyncio.run(open_and_drop(20))
+    deadline = time.monotonic() + 10
+    while slots.count(caller.user.pk) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    gc.collect()
+    assert slots.count(caller.user.pk) == 0
+    hubs = list(hub_module._hubs.values())
+    assert hubs and all(h.stream_count() == 0 for h in hubs)
+    assert len(redis_clients_of_this_db()) <= baseline  # one shared connection, no leak
+    assert len(_hub_clients()) == 1
+    # bounded by the loop's default executor (reads) and the shared stream thread, not by
+    # the 80 streams opened
+    assert threading.active_count() <= threads_before + 8
+
+
+def test_open_streams_do_not_hold_a_thread_each(server, caller, settings):
+    """Streams share one thread for their synchronous parts (audits/sse/asgi.py)."""
+    settings.SSE_MAX_STREAMS_PER_USER = 100
+    audit = make_audit(caller.user)
+    with open_stream(server, audit.pk, headers=caller.bearer) as (_response, reader):
+        reader.next()
+    threads_before = threading.active_count()
+    counted: list[int] = []
+
+    async def hold(n: int) -> None:
+        async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+            opened = asyncio.Event()
+            ready = 0
+
+            async def one() -> None:
+                nonlocal ready
+                async with client.stream("GET", f"/api/v1/audits/{audit.pk}/events",
+                                         headers=caller.bearer) as response:
+                    async for _line in response.aiter_lines():
+                        ready += 1
+                        if ready == n:
+                            opened.set()
+                        await asyncio.sleep(30)
+
+            tasks = [asyncio.create_task(one()) for _ in range(n)]
+            await asyncio.wait_for(opened.wait(), 20)
+            counted.append(threading.active_count())
+            counted.append(slots.count(caller.user.pk))
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(hold(30))
+    threads_open, streams_open = counted
+    assert streams_open == 30
+    assert threads_open <= threads_before + 8
+
+
+def test_publisher_backs_off_progress_but_not_status_changes(caller, settings):
+    audit = make_audit(caller.user)
+    good_url = settings.REDIS_URL
+    settings.REDIS_URL = _closed_port_url()
+    snapshot = {"audit_id": str(audit.pk), "seq": 1, "status": "RUNNING"}
+    assert progress.publisher.publish(snapshot) is False  # the failure starts the backoff
+    settings.REDIS_URL = good_url
+    pubsub = redis_client().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(progress.channel_for(audit.pk))
+    try:
+        # same process, Redis back: a new server URL resets the backoff; same URL keeps it
+        assert progress.publisher.publish(snapshot) is True
+        progress.publisher._down_until = time.monotonic() + 60
+        assert progress.publisher.publish({**snapshot, "seq": 2}) is False  # progress skipped
+        assert progress.publisher.publish({**snapshot, "seq": 3, "status": "CANCELLED"},
+                                          urgent=True) is True  # status changes always tried
+        seen = []
+        deadline = time.monotonic() + 5
+        while len(seen) < 2 and time.monotonic() < deadline:
+            message = pubsub.get_message(timeout=0.5)
+            if message is not None:
+                seen.append(json.loads(message["data"])["seq"])
+    finally:
+        pubsub.close()
+    assert seen == [1, 3]
+
+
+def test_polling_streams_return_to_redis_when_it_is_back(server, caller, monkeypatch):
+    monkeypatch.setattr(hub_module, "RETRY_S", 0.3)
+    audit = make_audit(caller.user)
+    _run(audit)
+    with open_stream(server, audit.pk, headers=caller.bearer) as (_response, reader):
+        assert reader.next().snapshot["status"] == "RUNNING"
+        first = _hub_clients()
+        assert len(first) == 1
+        redis_client().client_kill_filter(_id=first[0]["id"])
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the polling stream reconnects the hub itself
+            again = _hub_clients()
+            if again and again[0]["id"] != first[0]["id"]:
+                break
+            time.sleep(0.05)
+        assert again and again[0]["id"] != first[0]["id"]
+        # published to Redis only (not persisted): arrives, so it came through pub/sub
+        snapshot = {**Audit.objects.get(pk=audit.pk).progress_snapshot, "seq": 99,
+                    "pages_crawled": 7}
+        redis_client().publish(progress.channel_for(audit.pk), json.dumps(snapshot))
+        event = reader.next()
+        assert event.id == "99" and event.snapshot["pages_crawled"] == 7
