@@ -19,8 +19,10 @@ from . import selectors
 from .forms import AuditStartForm
 from .snapshot import progress_snapshot
 
-#: Most audits one live-update poll may ask about (the list page shows at most 50).
-LIVE_POLL_MAX_IDS = selectors.AUDIT_LIST_LIMIT
+#: Most audits one live-update poll may ask about: 40 ids keep the query string well under
+#: the 2,048-character URL limit (SEOAUDIT_MAX_URL_LENGTH). static/js/progress.js sends at most
+#: this many (the newest running audits: the list is newest first).
+LIVE_POLL_MAX_IDS = 40
 
 
 def _audit_or_404(request: HttpRequest, audit_id: uuid.UUID) -> Audit:

@@ -17,6 +17,7 @@
   var LABELS = { PENDING: "Pending", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed",
                  CANCELLED: "Cancelled" };
   var POLL_MS = 3000;
+  var POLL_MAX_IDS = 40;  // dashboard.views.LIVE_POLL_MAX_IDS (newest rows first)
 
   function duration(seconds) {
     if (seconds === null || seconds === undefined || isNaN(seconds)) { return "\u2014"; }
@@ -205,7 +206,7 @@
 
   AuditList.prototype.start = function () {
     var self = this;
-    var rows = this.activeRows();
+    var rows = this.activeRows().slice(0, POLL_MAX_IDS);
     if (!rows.length) { return; }
     var query = rows.map(function (row) { return "id=" + encodeURIComponent(row.getAttribute("data-audit-id")); });
     getJSON(this.table.getAttribute("data-live-url") + "?" + query.join("&"), function (data) {

@@ -1,0 +1,137 @@
+"""A real browser (Playwright driving Debian's Chromium) signs in, starts an audit of a slow
+local fixture site and watches the progress page advance to the completed state with scores,
+without reloading. Screenshots: tests/artifacts/progress-{running,finished,mobile}.png."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from audits.engine.render import chromium_path
+from audits.models import Audit
+from tests.browser import MISSING
+from tests.sites import Route, html, serve
+from tests.web.conftest import PASSWORD
+from tests.web.livestack import asgi_server, celery_worker
+
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.skipif(bool(MISSING), reason=MISSING or "browser available")]
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+#: Fixture site: a home page linking to PAGES pages, each answered after PAGE_DELAY_S, so with
+#: the crawler's 8 connections per host the audit runs for several seconds.
+PAGES = 40
+PAGE_DELAY_S = 1.2
+
+
+def slow_site(path: str) -> Route | None:
+    if path == "/":
+        links = "".join(f'<li><a href="/page/{i}">Page {i} of the fixture site</a></li>'
+                        for i in range(1, PAGES + 1))
+        return Route(html("Fixture site home page for the browser test",
+                          f"<p>Welcome to the slow fixture site.</p><ul>{links}</ul>"), delay=PAGE_DELAY_S)
+    if path.startswith("/page/"):
+        number = path.rsplit("/", 1)[-1]
+        return Route(html(f"Fixture page number {number} of the slow site",
+                          f'<p>Some words on page {number}.</p><a href="/">Home</a>'), delay=PAGE_DELAY_S)
+    return None
+
+
+@pytest.fixture
+def live_settings(settings, allow_private, monkeypatch):
+    settings.WHITENOISE_USE_FINDERS = True  # static files without collectstatic, as in DEBUG
+    settings.WHITENOISE_AUTOREFRESH = True
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    return settings
+
+
+def _progress(page) -> dict:
+    return page.evaluate("""() => {
+        const root = document.querySelector('[data-audit-progress]');
+        const bar = root.querySelector('[role=progressbar]');
+        return {status: root.dataset.status, value: Number(bar.getAttribute('aria-valuenow')),
+                pages: Number(root.querySelector('[data-field="pages-crawled"]').textContent),
+                marker: window.__sameDocument === true};
+    }""")
+
+
+def test_watch_an_audit_run_to_completion(live_settings, user):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve(slow_site) as site, asgi_server() as base, celery_worker(), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path())
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            problems: list[str] = []
+            page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: problems.append(str(exc)))
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+
+            # Sign in (redirected there from the audit list).
+            page.goto(f"{base}/audits/")
+            assert "/accounts/login/" in page.url
+            page.fill("#id_username", user.username)
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page.locator("h1")).to_have_text("Audits")
+
+            # Start an audit of the fixture site.
+            page.fill("#id_url", f"{site}/")
+            page.click("text=Start audit")
+            page.wait_for_url(f"{base}/audits/*/")
+            audit = Audit.objects.get(owner=user)
+            assert page.url == f"{base}/audits/{audit.pk}/"
+            page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
+
+            # Running: the bar advances.
+            seen: list[dict] = []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                state = _progress(page)
+                seen.append(state)
+                if state["status"] == "RUNNING" and 0 < state["value"] < 100 and state["pages"] >= 8:
+                    break
+                time.sleep(0.1)
+            assert seen[-1]["status"] == "RUNNING", seen[-5:]
+            expect(page.locator('[data-field="current-url"]')).to_contain_text(site)
+            page.screenshot(path=str(ARTIFACTS / "progress-running.png"), full_page=True)
+
+            # Completed, without a reload, with scores.
+            while time.monotonic() < deadline:
+                state = _progress(page)
+                seen.append(state)
+                if state["status"] == "COMPLETED":
+                    break
+                time.sleep(0.1)
+            assert state["status"] == "COMPLETED", seen[-5:]
+            assert state["marker"], "the page was reloaded"
+            values = [s["value"] for s in seen if s["status"] == "RUNNING"]
+            assert len({v for v in values if 0 < v < 100}) >= 2, values  # it moved while running
+            assert state["value"] == 100 and state["pages"] == PAGES + 1
+            expect(page.locator('[data-field="results"]')).to_be_visible()
+            expect(page.locator('[data-field="seo-score"]')).to_have_text(str(round(
+                Audit.objects.get(pk=audit.pk).seo_score)))
+            expect(page.locator('[data-field="geo-score"]')).to_have_text(
+                str(round(Audit.objects.get(pk=audit.pk).geo_score)))
+            expect(page.locator("[data-announcer]")).to_contain_text("Audit completed. SEO score")
+            expect(page.locator(".badge")).to_have_text("Completed")
+            page.screenshot(path=str(ARTIFACTS / "progress-finished.png"), full_page=True)
+            assert not problems, problems  # no script errors, no CSP violations
+
+            # The list shows it finished; a phone-sized window has no horizontal scroll.
+            page.set_viewport_size({"width": 360, "height": 740})
+            page.goto(f"{base}/audits/")
+            expect(page.locator(f'tr[data-audit-id="{audit.pk}"] .badge')).to_have_text("Completed")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            page.screenshot(path=str(ARTIFACTS / "list-mobile.png"), full_page=True)
+            page.goto(f"{base}/audits/{audit.pk}/")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            page.screenshot(path=str(ARTIFACTS / "progress-mobile.png"), full_page=True)
+        finally:
+            browser.close()
