@@ -145,6 +145,7 @@
     setText(root, "findings-error", findings.error || 0);
     setText(root, "findings-warning", findings.warning || 0);
     setText(root, "findings-notice", findings.notice || 0);
+    if (TERMINAL[s.status]) { setText(root, "findings-title", "Findings"); }
     setBadge(root, s.status);
     setText(root, "status-text", LABELS[s.status] || s.status);
     this.tick();
