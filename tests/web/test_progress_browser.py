@@ -4,6 +4,7 @@ without reloading. Screenshots: tests/artifacts/progress-{running,finished,mobil
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -66,7 +67,8 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
     with serve(slow_site) as site, asgi_server() as base, celery_worker(), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path())
         try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            context = browser.new_context(viewport={"width": 1100, "height": 900})
+            page = context.new_page()
             problems: list[str] = []
             page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
             page.on("pageerror", lambda exc: problems.append(str(exc)))
@@ -88,6 +90,12 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             audit = Audit.objects.get(owner=user)
             assert page.url == f"{base}/audits/{audit.pk}/"
             page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
+            # The list, in a second tab of the same session, follows the audit too.
+            list_page = context.new_page()
+            list_page.goto(f"{base}/audits/")
+            row = list_page.locator(f'tr[data-audit-id="{audit.pk}"]')
+            expect(row.locator(".badge")).to_have_text(re.compile("Pending|Running"))
+            list_page.evaluate("() => { window.__sameDocument = true; }")
 
             # Running: the bar advances.
             seen: list[dict] = []
@@ -124,7 +132,14 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             page.screenshot(path=str(ARTIFACTS / "progress-finished.png"), full_page=True)
             assert not problems, problems  # no script errors, no CSP violations
 
-            # The list shows it finished; a phone-sized window has no horizontal scroll.
+            # The list tab caught up by itself (polling), without a reload.
+            expect(row.locator(".badge")).to_have_text("Completed", timeout=10_000)
+            expect(row.locator('[data-field="seo-score"]')).to_have_text(
+                str(round(Audit.objects.get(pk=audit.pk).seo_score)))
+            assert list_page.evaluate("window.__sameDocument === true")
+            list_page.close()
+
+            # A phone-sized window has no horizontal scroll.
             page.set_viewport_size({"width": 360, "height": 740})
             page.goto(f"{base}/audits/")
             expect(page.locator(f'tr[data-audit-id="{audit.pk}"] .badge')).to_have_text("Completed")
