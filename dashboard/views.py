@@ -9,15 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audits.engine.checks.registry import CATEGORIES
 from audits.exceptions import AuditError, InvalidAuditOptions
 from audits.models import Audit
-from audits.selectors import finding_summary
+from audits.progress import progress_snapshot
+from audits.selectors import audit_score_breakdown, finding_summary
 from audits.services import audit_submit
 from seoaudit.http_errors import error_response
 
 from . import selectors
 from .forms import AuditStartForm
-from .snapshot import progress_snapshot
 
 #: Most audits one live-update poll may ask about: 40 ids keep the query string well under
 #: the 2,048-character URL limit (SEOAUDIT_MAX_URL_LENGTH). static/js/progress.js sends at most
@@ -66,10 +67,13 @@ def audit_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def audit_findings(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    """Findings of one audit grouped by check, most severe first."""
+    """Findings of one audit grouped by check, most severe first, and the score by category."""
     audit = _audit_or_404(request, pk)
+    breakdown = audit_score_breakdown(audit=audit)
+    categories = [{"name": CATEGORIES.get(code, code), **values} for code, values
+                  in sorted(((breakdown["seo"] or {}).get("categories") or {}).items())]
     return render(request, "dashboard/audit_findings.html",
-                  {"audit": audit, "groups": finding_summary(audit=audit)})
+                  {"audit": audit, "groups": finding_summary(audit=audit), "categories": categories})
 
 
 @require_GET

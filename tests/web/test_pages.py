@@ -104,7 +104,8 @@ def test_start_form_without_csrf_token_is_refused(web, user):
 
 def test_running_audit_page_shows_its_state_without_javascript(web, user):
     audit = make_audit(user, status="RUNNING", progress=40, pages=12, total=30,
-                       findings={"error": 3, "warning": 2, "notice": 1})
+                       findings={"error": 3, "warning": 2, "notice": 1},
+                       current_url="https://example.com/p11")
     html = _text(web.get(f"/audits/{audit.pk}/"))
     bar = re.search(r'<div role="progressbar"[^>]*>', html).group(0)
     assert 'aria-valuenow="40"' in bar and 'aria-valuemin="0"' in bar and 'aria-valuemax="100"' in bar
@@ -115,6 +116,8 @@ def test_running_audit_page_shows_its_state_without_javascript(web, user):
     assert 'data-field="findings-warning">2<' in html
     assert 'data-field="findings-notice">1<' in html
     assert 'data-field="elapsed">1 min 15 s<' in html
+    assert re.search(r'data-field="eta">1 min 5[23] s<', html)  # 75 s for 12 pages, 18 to go
+    assert 'data-field="current-url">https://example.com/p11<' in html
     assert 'aria-live="polite"' in html
     assert 'badge--running' in html
     # Without JavaScript the page refreshes itself while the audit runs.
@@ -133,7 +136,8 @@ def test_completed_audit_page_shows_scores_and_links(web, user):
     assert 'data-field="geo-score">42<' in html and "score--poor" in html
     assert not re.search(r'data-field="results" hidden', html)
     assert f'href="/audits/{audit.pk}/findings/"' in html
-    assert f'href="/api/v1/audits/{audit.pk}/findings"' in html
+    assert f"<code>GET /api/v1/audits/{audit.pk}/findings</code>" in html
+    assert 'href="/api/' not in html  # the API wants a bearer token: no link a browser cannot open
     assert "http-equiv=\"refresh\"" not in html
     assert 'data-field="eta">—<' in html
 
@@ -169,8 +173,11 @@ def test_staff_may_open_any_audit(client, staff_user, other_user):
 
 
 def test_findings_page_groups_by_check(web, user):
-    audit = make_audit(user, status="COMPLETED", progress=100, findings={"error": 2, "notice": 1})
+    audit = make_audit(user, status="COMPLETED", progress=100, findings={"error": 2, "notice": 1},
+                       seo_score=90.0, scores={"score": 90.0, "categories": {
+                           "on_page": {"score": 71.6, "findings": 3, "losses": []}}})
     html = _text(web.get(f"/audits/{audit.pk}/findings/"))
+    assert '<td>On-page</td><td class="num">72</td><td class="num">3</td>' in html
     assert "seo.title.missing" in html and "seo.h1.missing" in html
     assert html.index("seo.title.missing") < html.index("seo.h1.missing")  # errors first
     assert re.search(r'seo\.title\.missing</code></td> <td class="num">2<', html)

@@ -131,6 +131,9 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             expect(page.locator(".badge")).to_have_text("Completed")
             page.screenshot(path=str(ARTIFACTS / "progress-finished.png"), full_page=True)
             assert not problems, problems  # no script errors, no CSP violations
+            # It was the event stream that fed the page, not the polling fallback.
+            assert f"{base}/api/v1/audits/{audit.pk}/events" in requests
+            assert not [url for url in requests if "/audits/live" in url]
 
             # The list tab caught up by itself (polling), without a reload.
             expect(row.locator(".badge")).to_have_text("Completed", timeout=10_000)
