@@ -50,6 +50,15 @@ def live_settings(settings, allow_private, monkeypatch):
     return settings
 
 
+def _accessibility_violations(page) -> list[str]:
+    """axe-core's WCAG 2 A/AA findings on the page as it is now ("rule: target" lines)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+    return [f"{v['id']}: {node['target']}" for v in results.response["violations"] for node in v["nodes"]]
+
+
 def _progress(page) -> dict:
     return page.evaluate("""() => {
         const root = document.querySelector('[data-audit-progress]');
@@ -109,6 +118,7 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             assert seen[-1]["status"] == "RUNNING", seen[-5:]
             # TEMP expect(page.locator('[data-field="current-url"]')).to_contain_text(site)
             page.screenshot(path=str(ARTIFACTS / "progress-running.png"), full_page=True)
+            assert not _accessibility_violations(page)
 
             # Completed, without a reload, with scores.
             while time.monotonic() < deadline:
@@ -130,6 +140,7 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             expect(page.locator("[data-announcer]")).to_contain_text("Audit completed. SEO score")
             expect(page.locator(".badge")).to_have_text("Completed")
             page.screenshot(path=str(ARTIFACTS / "progress-finished.png"), full_page=True)
+            assert not _accessibility_violations(page)
             assert not problems, problems  # no script errors, no CSP violations
             # It was the event stream that fed the page, not the polling fallback.
             assert f"{base}/api/v1/audits/{audit.pk}/events" in requests
@@ -148,6 +159,7 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             expect(page.locator(f'tr[data-audit-id="{audit.pk}"] .badge')).to_have_text("Completed")
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             page.screenshot(path=str(ARTIFACTS / "list-mobile.png"), full_page=True)
+            assert not _accessibility_violations(page)
             page.goto(f"{base}/audits/{audit.pk}/")
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             page.screenshot(path=str(ARTIFACTS / "progress-mobile.png"), full_page=True)
