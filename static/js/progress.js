@@ -4,7 +4,8 @@
  * origin, so the session cookie authenticates it. After a dropped connection the browser
  * reconnects by itself and sends Last-Event-ID; the server answers with the current
  * snapshot. The stream is closed on a terminal event. If the stream cannot be opened at all
- * (no EventSource, or the server refused it), the page polls the snapshot instead.
+ * (no EventSource, or the server refused it), or the page has no stream URL (staff watching
+ * another user's audit: streams are for owners), the page polls the snapshot instead.
  *
  * Audit list ([data-audit-list]): one poll every few seconds for all still-running audits on
  * the page (one request however many rows, and no long-lived connections that would use up
@@ -83,7 +84,7 @@
     setText(this.root, "live-note", "Live: this page updates by itself.");
     var self = this;
     this.timer = window.setInterval(function () { self.tick(); }, 1000);
-    if (window.EventSource) { this.listen(); } else { this.poll(); }
+    if (window.EventSource && this.root.getAttribute("data-events-url")) { this.listen(); } else { this.poll(); }
   };
 
   ProgressPage.prototype.listen = function () {

@@ -170,6 +170,7 @@ def test_staff_may_open_any_audit(client, staff_user, other_user):
     assert response.status_code == 200
     html = _text(response)
     assert "https://client.example/" in html and f"Audit by {other_user.username}" in html
+    assert "data-events-url" not in html  # the stream is the owner's: the page polls instead
 
 
 def test_findings_page_groups_by_check(web, user):

@@ -59,6 +59,17 @@ def _accessibility_violations(page) -> list[str]:
     return [f"{v['id']}: {node['target']}" for v in results.response["violations"] for node in v["nodes"]]
 
 
+def sign_in(page, base: str, user) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/audits/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Audits")
+
+
 def _progress(page) -> dict:
     return page.evaluate("""() => {
         const root = document.querySelector('[data-audit-progress]');
@@ -85,12 +96,7 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             page.on("request", lambda request: requests.append(request.url))
 
             # Sign in (redirected there from the audit list).
-            page.goto(f"{base}/audits/")
-            assert "/accounts/login/" in page.url
-            page.fill("#id_username", user.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page.locator("h1")).to_have_text("Audits")
+            sign_in(page, base, user)
 
             # Start an audit of the fixture site.
             page.fill("#id_url", f"{site}/")
@@ -163,5 +169,45 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             page.goto(f"{base}/audits/{audit.pk}/")
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             page.screenshot(path=str(ARTIFACTS / "progress-mobile.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def test_staff_watch_another_users_audit_by_polling(live_settings, staff_user, other_user):
+    """Streams are for owners; staff opening a client's audit get the same live page fed by
+    the snapshot endpoint."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from audits import services
+
+    with serve(slow_site) as site, asgi_server() as base, celery_worker(), sync_playwright() as pw:
+        audit = services.audit_create(owner=other_user, url=f"{site}/")  # enqueued on commit
+        browser = pw.chromium.launch(executable_path=chromium_path())
+        try:
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+            sign_in(page, base, staff_user)
+            page.goto(f"{base}/audits/{audit.pk}/")
+            expect(page.locator("text=(staff view)")).to_be_visible()
+            page.evaluate("() => { window.__sameDocument = true; }")
+            seen = []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                state = _progress(page)
+                seen.append(state)
+                if state["status"] == "COMPLETED":
+                    break
+                time.sleep(0.2)
+            assert state["status"] == "COMPLETED" and state["value"] == 100, seen[-5:]
+            assert state["marker"], "the page was reloaded"
+            assert any(s["status"] == "RUNNING" and 0 < s["value"] < 100 for s in seen), seen
+            expect(page.locator('[data-field="seo-score"]')).to_have_text(
+                str(round(Audit.objects.get(pk=audit.pk).seo_score)))
+            assert [url for url in requests if f"/audits/live?id={audit.pk}" in url]
+            assert not [url for url in requests if "/events" in url]
+            assert not problems, problems
         finally:
             browser.close()
