@@ -230,3 +230,12 @@ def test_staff_live_snapshot_of_any_audit(client, staff_user, other_user):
     client.force_login(staff_user)
     assert [s["audit_id"] for s in client.get(f"/audits/live?id={audit.pk}").json()["audits"]] \
         == [str(audit.pk)]
+
+
+def test_live_polls_count_in_the_audits_rate_limit_class(web, user, settings):
+    settings.SEOAUDIT_RATE_LIMITS_ENABLED = True
+    audit = make_audit(user)
+    live = web.get(f"/audits/live?id={audit.pk}")
+    page = web.get("/audits/")
+    assert live["X-RateLimit-Limit"] == "600"  # settings.SEOAUDIT_RATE_LIMITS["audits"]
+    assert page["X-RateLimit-Limit"] == "100"  # the pages themselves: the default class
