@@ -17,14 +17,15 @@ import threading
 import time
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import structlog
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 
 from seoaudit.api.authentication import BearerAuthentication
@@ -127,6 +128,7 @@ async def _authenticate(request: HttpRequest, audit_id: str) -> Any:
     return user
 
 
+@csrf_exempt  # changes nothing: any other method than GET is answered 405 in the error shape
 @rate_limit_exempt
 async def audit_events(request: HttpRequest, audit_id: Any) -> HttpResponse:
     """Stream the progress of one of the caller's audits (docs/sse.md)."""
@@ -150,9 +152,13 @@ async def audit_events(request: HttpRequest, audit_id: Any) -> HttpResponse:
         return response
     # No await from here to the return: the slot is owned by the response from now on.
     slot = _Slot(user.pk)
-    response = StreamingHttpResponse(
-        _event_stream(audit_id, slot, last_event_id=request.headers.get("Last-Event-ID")),
-        content_type="text/event-stream; charset=utf-8")
+    last_event_id = request.headers.get("Last-Event-ID")
+    if hasattr(request, "scope"):  # ASGI (uvicorn): the async iterator, on the server's loop
+        content: Any = _event_stream(audit_id, slot, last_event_id=last_event_id, use_redis=True)
+    else:  # WSGI (runserver): Django would buffer an async iterator to its end
+        content = _blocking(_event_stream(audit_id, slot, last_event_id=last_event_id,
+                                          use_redis=False))
+    response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
     weakref.finalize(response, slot.release)
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
@@ -168,11 +174,24 @@ async def _seq_in_db(audit_id: str) -> int | None:
     return await Audit.objects.filter(pk=audit_id).values_list("progress_seq", flat=True).afirst()
 
 
-async def _event_stream(audit_id: str, slot: _Slot, *, last_event_id: str | None
-                        ) -> AsyncIterator[bytes]:
+def _blocking(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
+    """The async stream one event at a time for a WSGI server (each step on its own loop, so
+    it polls the database: the Redis hub belongs to one event loop)."""
+    try:
+        while True:
+            try:
+                yield async_to_sync(stream.__anext__)()
+            except StopAsyncIteration:
+                return
+    finally:
+        async_to_sync(stream.aclose)()
+
+
+async def _event_stream(audit_id: str, slot: _Slot, *, last_event_id: str | None,
+                        use_redis: bool) -> AsyncIterator[bytes]:
     subscription: Subscription | None = None
     try:
-        hub = hub_for_running_loop()
+        hub = hub_for_running_loop() if use_redis else None
         # Subscribe before reading the snapshot: nothing published in between is missed.
         subscription = await hub.subscribe(audit_id) if hub is not None else None
         snapshot = await _current(audit_id)
