@@ -13,9 +13,9 @@ import pytest
 from audits.engine.render import chromium_path
 from audits.models import Audit
 from tests.browser import MISSING
+from tests.livestack import asgi_server, celery_worker
 from tests.sites import Route, html, serve
 from tests.web.conftest import PASSWORD
-from tests.web.livestack import asgi_server, celery_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(bool(MISSING), reason=MISSING or "browser available")]
@@ -70,6 +70,17 @@ def sign_in(page, base: str, user) -> None:
     expect(page.locator("h1")).to_have_text("Audits")
 
 
+def watch(page, seen: list[dict], until, *, deadline: float) -> dict:
+    """Read the progress page's state every 0.1 s into `seen` until `until(state)` holds or
+    the deadline passes; the last state."""
+    while True:
+        state = _progress(page)
+        seen.append(state)
+        if until(state) or time.monotonic() > deadline:
+            return state
+        time.sleep(0.1)
+
+
 def _progress(page) -> dict:
     return page.evaluate("""() => {
         const root = document.querySelector('[data-audit-progress]');
@@ -115,24 +126,15 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             # Running: the bar advances.
             seen: list[dict] = []
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                state = _progress(page)
-                seen.append(state)
-                if state["status"] == "RUNNING" and 0 < state["value"] < 100 and state["pages"] >= 8:
-                    break
-                time.sleep(0.1)
-            assert seen[-1]["status"] == "RUNNING", seen[-5:]
-            # TEMP expect(page.locator('[data-field="current-url"]')).to_contain_text(site)
+            state = watch(page, seen, lambda s: s["status"] == "RUNNING" and 0 < s["value"] < 100
+                          and s["pages"] >= 8, deadline=deadline)
+            assert state["status"] == "RUNNING", seen[-5:]
+            expect(page.locator('[data-field="current-url"]')).to_contain_text(site)
             page.screenshot(path=str(ARTIFACTS / "progress-running.png"), full_page=True)
             assert not _accessibility_violations(page)
 
             # Completed, without a reload, with scores.
-            while time.monotonic() < deadline:
-                state = _progress(page)
-                seen.append(state)
-                if state["status"] == "COMPLETED":
-                    break
-                time.sleep(0.1)
+            state = watch(page, seen, lambda s: s["status"] == "COMPLETED", deadline=deadline)
             assert state["status"] == "COMPLETED", seen[-5:]
             assert state["marker"], "the page was reloaded"
             values = [s["value"] for s in seen if s["status"] == "RUNNING"]
@@ -193,14 +195,9 @@ def test_staff_watch_another_users_audit_by_polling(live_settings, staff_user, o
             page.goto(f"{base}/audits/{audit.pk}/")
             expect(page.locator("text=(staff view)")).to_be_visible()
             page.evaluate("() => { window.__sameDocument = true; }")
-            seen = []
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                state = _progress(page)
-                seen.append(state)
-                if state["status"] == "COMPLETED":
-                    break
-                time.sleep(0.2)
+            seen: list[dict] = []
+            state = watch(page, seen, lambda s: s["status"] == "COMPLETED",
+                          deadline=time.monotonic() + 60)
             assert state["status"] == "COMPLETED" and state["value"] == 100, seen[-5:]
             assert state["marker"], "the page was reloaded"
             assert any(s["status"] == "RUNNING" and 0 < s["value"] < 100 for s in seen), seen

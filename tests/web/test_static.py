@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from django.core.management import call_command
 
-from tests.web.livestack import asgi_server
+from tests.livestack import asgi_server
 
 
 @pytest.mark.django_db
