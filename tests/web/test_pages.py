@@ -239,3 +239,11 @@ def test_live_polls_count_in_the_audits_rate_limit_class(web, user, settings):
     page = web.get("/audits/")
     assert live["X-RateLimit-Limit"] == "600"  # settings.SEOAUDIT_RATE_LIMITS["audits"]
     assert page["X-RateLimit-Limit"] == "100"  # the pages themselves: the default class
+
+
+def test_reports_are_named_once_their_url_exists(web, user, settings):
+    audit = make_audit(user, status="COMPLETED", progress=100, seo_score=80.0, geo_score=70.0)
+    assert "/reports" not in _text(web.get(f"/audits/{audit.pk}/"))  # no dead reference
+    settings.ROOT_URLCONF = "tests.web.urls_with_reports"
+    html = _text(web.get(f"/audits/{audit.pk}/"))
+    assert f"<code>POST /api/v1/audits/{audit.pk}/reports</code>" in html
