@@ -154,7 +154,11 @@ def test_failed_audit_page_shows_the_reason(web, user):
 
 def test_another_users_audit_is_404(web, other_user):
     audit = make_audit(other_user)
-    assert web.get(f"/audits/{audit.pk}/").status_code == 404
+    response = web.get(f"/audits/{audit.pk}/")
+    assert response.status_code == 404
+    html = _text(response)
+    assert "<h1>Not found</h1>" in html and "Back to your audits" in html  # the site's layout
+    assert audit.url not in html
     assert web.get(f"/audits/{audit.pk}/findings/").status_code == 404
     assert web.get(f"/audits/{uuid.uuid4()}/").status_code == 404
 
