@@ -27,26 +27,51 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class AsgiServer:
+    """uvicorn in a thread serving a fresh ASGI handler (built at start, so it sees the test's
+    settings) on one port; `restart()` drops every open connection, as a deploy would."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        application = BodySizeLimit(ASGIHandler(), max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)
+        # Open event streams would hold a graceful shutdown for its whole timeout.
+        server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=self.port,
+                                               lifespan="off", log_level="warning",
+                                               timeout_graceful_shutdown=1))
+        thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        self._server, self._thread = server, thread
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=15)
+            self._server = self._thread = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
 @contextmanager
-def asgi_server() -> Iterator[str]:
-    """uvicorn serving a fresh ASGI handler (built now, so it sees the test's settings);
-    yields the base URL."""
-    application = BodySizeLimit(ASGIHandler(), max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port,
-                                           lifespan="off", log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
+def asgi_server() -> Iterator[AsgiServer]:
+    """A started AsgiServer (`.url` is its base URL), stopped on exit."""
+    server = AsgiServer()
+    server.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.stop()
 
 
 @contextmanager

@@ -18,7 +18,8 @@ def test_collected_static_files_are_served_under_asgi(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     call_command("collectstatic", "--noinput", "--verbosity", "0")
     assert (tmp_path / "static" / "js" / "progress.js").exists()
-    with asgi_server() as base:
+    with asgi_server() as server:
+        base = server.url
         with urllib.request.urlopen(f"{base}/accounts/login/", timeout=10) as response:
             page = response.read().decode()
             csp = response.headers["Content-Security-Policy"]
