@@ -156,16 +156,20 @@ class ProgressPublisher:
                 self._client = redis.Redis.from_url(url, socket_timeout=1.0,
                                                     socket_connect_timeout=1.0)
                 self._url = url
+                self._down_until, self._failing = 0.0, False  # another server: no backoff
             return self._client
 
     def publish(self, snapshot: dict[str, Any], *, urgent: bool = False) -> bool:
         """Send one snapshot; True when Redis took it."""
         url = settings.REDIS_URL
-        if not url or (not urgent and time.monotonic() < self._down_until):
+        if not url:
+            return False
+        client = self._client_for(url)
+        if not urgent and time.monotonic() < self._down_until:
             return False
         payload = json.dumps(snapshot, separators=(",", ":"))
         try:
-            self._client_for(url).publish(channel_for(snapshot["audit_id"]), payload)
+            client.publish(channel_for(snapshot["audit_id"]), payload)
         except (redis.RedisError, OSError) as exc:
             self._down_until = time.monotonic() + PUBLISH_BACKOFF_S
             if not self._failing:

@@ -6,7 +6,11 @@ import os
 from django.conf import settings
 from django.core.asgi import get_asgi_application
 
+from audits.sse.asgi import SharedStreamThread
+
 from .asgi_limits import BodySizeLimit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seoaudit.settings")
-application = BodySizeLimit(get_asgi_application(), max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)
+django_application = get_asgi_application()
+application = BodySizeLimit(SharedStreamThread(django_application),
+                            max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import time
 import weakref
@@ -112,7 +113,9 @@ class ProgressHub:
                             fallback="database polling")
                 await _close(pubsub, client)
                 return False
-            self._reader = asyncio.create_task(self._read(pubsub, client), name="sse-hub-reader")
+            # A fresh context: the reader outlives the request that happened to start it.
+            self._reader = asyncio.create_task(self._read(pubsub, client), name="sse-hub-reader",
+                                               context=contextvars.Context())
             log.info("sse.redis_connected")
             return True
 

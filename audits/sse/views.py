@@ -166,9 +166,10 @@ async def audit_events(request: HttpRequest, audit_id: Any) -> HttpResponse:
     return response
 
 
-# A stream lives for minutes while its request thread idles: under ASGI every database read
-# during the stream hands its connection back at once (to the pool with DB_POOL_SIZE, else
-# closed), so open streams hold no connections. Under WSGI the server's thread owns it.
+# A stream lives for minutes: under ASGI its reads run on the loop's default executor (the
+# request thread is shared by all streams, see audits/sse/asgi.py) and hand the connection
+# back at once (to the pool with DB_POOL_SIZE, else closed), so open streams hold none. Under
+# WSGI (runserver, the test client) the request's own thread and connection are used.
 def _read_snapshot(audit_id: str, release: bool) -> dict[str, Any] | None:
     try:
         audit = Audit.objects.filter(pk=audit_id).first()
@@ -186,8 +187,12 @@ def _read_seq(audit_id: str, release: bool) -> int | None:
             connection.close()
 
 
-_current = sync_to_async(_read_snapshot)
-_seq_in_db = sync_to_async(_read_seq)
+async def _current(audit_id: str, asgi: bool) -> dict[str, Any] | None:
+    return await sync_to_async(_read_snapshot, thread_sensitive=not asgi)(audit_id, asgi)
+
+
+async def _seq_in_db(audit_id: str, asgi: bool) -> int | None:
+    return await sync_to_async(_read_seq, thread_sensitive=not asgi)(audit_id, asgi)
 
 
 def _blocking(stream: AsyncIterator[bytes]) -> Iterator[bytes]:

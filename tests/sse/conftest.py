@@ -33,6 +33,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_publisher(monkeypatch):
+    """The publisher backs off after a failure; one test's dead Redis must not mute the next."""
+    from audits import progress
+
+    monkeypatch.setattr(progress, "publisher", progress.ProgressPublisher())
+
+
+@pytest.fixture(autouse=True)
 def _sse_settings(settings):
     settings.SEOAUDIT_RATE_LIMITS_ENABLED = False
     settings.SSE_HEARTBEAT_S = 15.0
@@ -167,3 +175,10 @@ def session_cookies(user: Any) -> dict[str, str]:
 
 def redis_client() -> redis.Redis:
     return redis.Redis.from_url(django_settings.REDIS_URL)
+
+
+def redis_clients_of_this_db() -> list[dict]:
+    """CLIENT LIST entries connected to the test's Redis database (the server is shared)."""
+    client = redis_client()
+    db = str(client.connection_pool.connection_kwargs.get("db", 0))
+    return [c for c in client.client_list() if c.get("db") == db]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import socket
 import threading
 import time
@@ -18,7 +19,7 @@ from audits.models import Audit
 from audits.sse import hub as hub_module
 from audits.sse.views import slots
 
-from .conftest import make_audit, open_stream, redis_client
+from .conftest import make_audit, open_stream, redis_client, redis_clients_of_this_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +38,7 @@ def _run(audit: Audit) -> None:
 
 def _hub_clients() -> list[dict]:
     """Our hubs' pub/sub connections: pattern subscribers on this test's Redis db."""
-    return [c for c in redis_client().client_list(_type="pubsub") if int(c.get("psub", 0)) > 0]
+    return [c for c in redis_clients_of_this_db() if int(c.get("psub", 0)) > 0]
 
 
 def test_redis_unreachable_streams_poll_the_database(server, caller, settings):
@@ -71,8 +72,9 @@ def test_redis_lost_mid_stream_falls_back_to_polling(server, caller):
         reader.next()
         _run(audit)
         assert reader.next().snapshot["status"] == "RUNNING"  # delivered by Redis
-        killed = redis_client().client_kill_filter(_type="pubsub", skipme=True)
-        assert killed >= 1
+        hub_connections = _hub_clients()
+        assert len(hub_connections) == 1  # one shared connection for the server's streams
+        assert redis_client().client_kill_filter(_id=hub_connections[0]["id"]) == 1
         deadline = time.monotonic() + 5
         while _hub_clients() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -107,7 +109,7 @@ def test_publish_reaches_the_channel(caller):
     finally:
         pubsub.close()
     assert message is not None and message["channel"] == f"audit:progress:{audit.pk}".encode()
-    snapshot = __import__("json").loads(message["data"])
+    snapshot = json.loads(message["data"])
     assert snapshot["status"] == "RUNNING" and snapshot["seq"] == 1
 
 
@@ -116,7 +118,7 @@ def test_dropped_streams_leave_nothing_behind(server, caller, settings):
     audit = make_audit(caller.user)
     with open_stream(server, audit.pk, headers=caller.bearer) as (_response, reader):
         reader.next()  # the hub is up
-    baseline = len(redis_client().client_list())
+    baseline = len(redis_clients_of_this_db())
     threads_before = threading.active_count()
 
     async def open_and_drop(n: int) -> None:
@@ -137,6 +139,73 @@ def test_dropped_streams_leave_nothing_behind(server, caller, settings):
     assert slots.count(caller.user.pk) == 0
     hubs = list(hub_module._hubs.values())
     assert hubs and all(h.stream_count() == 0 for h in hubs)
-    assert len(redis_client().client_list()) <= baseline  # one shared connection, no leak
+    assert len(redis_clients_of_this_db()) <= baseline  # one shared connection, no leak
     assert len(_hub_clients()) == 1
-    assert threading.active_count() <= threads_before + 2
+    # bounded by the loop's default executor (reads) and the shared stream thread, not by
+    # the 80 streams opened
+    assert threading.active_count() <= threads_before + 8
+
+
+def test_open_streams_do_not_hold_a_thread_each(server, caller, settings):
+    """Streams share one thread for their synchronous parts (audits/sse/asgi.py)."""
+    settings.SSE_MAX_STREAMS_PER_USER = 100
+    audit = make_audit(caller.user)
+    with open_stream(server, audit.pk, headers=caller.bearer) as (_response, reader):
+        reader.next()
+    threads_before = threading.active_count()
+    counted: list[int] = []
+
+    async def hold(n: int) -> None:
+        async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+            opened = asyncio.Event()
+            ready = 0
+
+            async def one() -> None:
+                nonlocal ready
+                async with client.stream("GET", f"/api/v1/audits/{audit.pk}/events",
+                                         headers=caller.bearer) as response:
+                    async for _line in response.aiter_lines():
+                        ready += 1
+                        if ready == n:
+                            opened.set()
+                        await asyncio.sleep(30)
+
+            tasks = [asyncio.create_task(one()) for _ in range(n)]
+            await asyncio.wait_for(opened.wait(), 20)
+            counted.append(threading.active_count())
+            counted.append(slots.count(caller.user.pk))
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(hold(30))
+    threads_open, streams_open = counted
+    assert streams_open == 30
+    assert threads_open <= threads_before + 8
+
+
+def test_publisher_backs_off_progress_but_not_status_changes(caller, settings):
+    audit = make_audit(caller.user)
+    good_url = settings.REDIS_URL
+    settings.REDIS_URL = _closed_port_url()
+    snapshot = {"audit_id": str(audit.pk), "seq": 1, "status": "RUNNING"}
+    assert progress.publisher.publish(snapshot) is False  # the failure starts the backoff
+    settings.REDIS_URL = good_url
+    pubsub = redis_client().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(progress.channel_for(audit.pk))
+    try:
+        # same process, Redis back: a new server URL resets the backoff; same URL keeps it
+        assert progress.publisher.publish(snapshot) is True
+        progress.publisher._down_until = time.monotonic() + 60
+        assert progress.publisher.publish({**snapshot, "seq": 2}) is False  # progress skipped
+        assert progress.publisher.publish({**snapshot, "seq": 3, "status": "CANCELLED"},
+                                          urgent=True) is True  # status changes always tried
+        seen = []
+        deadline = time.monotonic() + 5
+        while len(seen) < 2 and time.monotonic() < deadline:
+            message = pubsub.get_message(timeout=0.5)
+            if message is not None:
+                seen.append(json.loads(message["data"])["seq"])
+    finally:
+        pubsub.close()
+    assert seen == [1, 3]
