@@ -7,6 +7,7 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audits.engine.checks.registry import CATEGORIES
@@ -55,6 +56,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                   status=status)
 
 
+@never_cache
 @login_required
 @require_GET
 def audit_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
@@ -76,6 +78,7 @@ def audit_findings(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                   {"audit": audit, "groups": finding_summary(audit=audit), "categories": categories})
 
 
+@never_cache
 @require_GET
 def audit_live(request: HttpRequest) -> HttpResponse:
     """Snapshots of the listed audits (`?id=...&id=...`; those the caller may watch): what

@@ -206,6 +206,7 @@ def test_live_endpoint_returns_snapshots_of_own_audits(web, user, other_user):
     theirs = make_audit(other_user)
     response = web.get(f"/audits/live?id={mine.pk}&id={theirs.pk}")
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]  # a poll must never be answered from a cache
     [snapshot] = response.json()["audits"]
     assert snapshot["audit_id"] == str(mine.pk)
     assert snapshot["status"] == "RUNNING" and snapshot["progress"] == 40
