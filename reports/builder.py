@@ -87,6 +87,10 @@ class CrawlerRow:
     #: One verdict per matrix URL: True = allowed.
     allowed: tuple[bool, ...]
 
+    @property
+    def blocked(self) -> int:
+        return sum(1 for ok in self.allowed if not ok)
+
 
 @dataclass(frozen=True, slots=True)
 class GeoSection:

@@ -112,7 +112,7 @@ def report_generate(*, report_id: Any) -> Report:
             size = report_write(audit=audit, format=report.format, language=report.language,
                                 stream=spool)
             spool.seek(0)
-            name = report_filename(host=_host(audit), audit_id=str(audit.pk),
+            name = report_filename(host=report_host(audit), audit_id=str(audit.pk),
                                    format=report.format, language=report.language)
             report.file.save(name, File(spool), save=False)
     except Exception as exc:
@@ -132,7 +132,8 @@ def report_generate(*, report_id: Any) -> Report:
     return report
 
 
-def _host(audit: Audit) -> str:
+def report_host(audit: Audit) -> str:
+    """The host name used in report file names."""
     return urlsplit(audit.normalized_url).hostname or "site"
 
 

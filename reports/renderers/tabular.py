@@ -54,16 +54,23 @@ def findings_csv(*, audit: Audit, language: str = "en") -> Iterator[str]:
         yield from _csv_lines(FINDING_COLUMNS, rows)
 
 
+TEXT_PAGE_COLUMNS = frozenset({"url", "final_url", "content_type", "title", "description",
+                               "canonical", "indexability_reason", "error"})
+
+
 def _page_rows(audit: Audit) -> Iterator[dict[str, Any]]:
     fields = [c for c in PAGE_COLUMNS if c != "findings"]
     queryset = (Page.objects.filter(audit=audit).order_by("id")
-                .annotate(findings=Count("findings")).values(*fields, "findings"))
-    yield from queryset.iterator(chunk_size=CHUNK)
+                .annotate(finding_count=Count("findings")).values(*fields, "finding_count"))
+    for row in queryset.iterator(chunk_size=CHUNK):
+        row["findings"] = row.pop("finding_count")
+        yield row
 
 
 def pages_csv(*, audit: Audit) -> Iterator[str]:
     """One row per crawled page with its status, timing, indexability and finding count."""
-    rows = ([_cell(page[column]) for column in PAGE_COLUMNS] for page in _page_rows(audit))
+    rows = ([_cell(page[column]) if column in TEXT_PAGE_COLUMNS else page[column]
+             for column in PAGE_COLUMNS] for page in _page_rows(audit))
     yield from _csv_lines(PAGE_COLUMNS, rows)
 
 
