@@ -15,6 +15,7 @@ from audits.engine.checks.registry import CATEGORIES
 from audits.models import Audit, Finding
 
 from ..builder import ReportData
+from ..i18n import category_label, check_text
 
 #: Affected URLs listed in one JUnit failure (the CSV has them all).
 JUNIT_URLS_PER_CHECK = 1000
@@ -52,23 +53,23 @@ def junit_xml(*, audit: Audit, language: str = "en") -> Iterator[str]:
         yield '<?xml version="1.0" encoding="UTF-8"?>\n'
         yield (f"<testsuites name={_a('SEO audit of ' + audit.normalized_url)} "
                f'tests="{len(checks)}" failures="{len(failing)}">\n')
-        for category, label in CATEGORIES.items():
+        for category in CATEGORIES:
             group = [c for c in checks if c.category == category]
             if not group:
                 continue
             failures = sum(1 for c in group if c in failing)
-            yield (f"  <testsuite name={_a(_(label))} tests=\"{len(group)}\" "
+            yield (f"  <testsuite name={_a(category_label(category))} tests=\"{len(group)}\" "
                    f'failures="{failures}" errors="0" skipped="0">\n')
             for check in group:
                 urls = affected.get(check.code) or []
                 yield (f"    <testcase classname={_a('seoaudit.' + category)} "
-                       f"name={_a(check.code + ': ' + _(check.title))}>")
+                       f"name={_a(check.code + ': ' + check_text(check, 'title'))}>")
                 if urls:
                     lines = [url or _("(site-wide)") for url in urls[:JUNIT_URLS_PER_CHECK]]
                     if len(urls) > JUNIT_URLS_PER_CHECK:
                         lines.append(_("... and %(count)d more") % {
                             "count": len(urls) - JUNIT_URLS_PER_CHECK})
-                    body = _x("\n".join(lines) + "\n\n" + _("How to fix") + ": " + _(check.fix))
+                    body = _x("\n".join(lines) + "\n\n" + _("How to fix") + ": " + check_text(check, "fix"))
                     message = _a(_("%(count)d findings") % {"count": len(urls)})
                     if check in failing:
                         yield (f"\n      <failure message={message} type={_a(check.severity)}>"
