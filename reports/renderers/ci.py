@@ -88,15 +88,18 @@ def _score(value: float | None) -> str:
 def markdown_summary(data: ReportData) -> str:
     """A short Markdown summary (scores, counts, top issues, change) for a PR comment."""
     with translation.override(data.language):
-        lines = [f"## {_('SEO & GEO audit')}: {data.site_url}", ""]
-        lines += [f"| {_('Score')} | {_('Value')} |", "|---|---:|",
-                  f"| {_('SEO health')} | {_score(data.seo_score)} |"]
+        heading, score, value = _("SEO & GEO audit"), _("Score"), _("Value")
+        seo, geo_label = _("SEO health"), _("GEO score")
+        pages_label, errors, warnings, notices = (_("pages crawled"), _("errors"), _("warnings"),
+                                                  _("notices"))
+        severity = {"error": _("Error"), "warning": _("Warning"), "notice": _("Notice")}
+        lines = [f"## {heading}: {data.site_url}", "", f"| {score} | {value} |", "|---|---:|",
+                 f"| {seo} | {_score(data.seo_score)} |"]
         if data.geo is not None:
-            lines.append(f"| {_('GEO score')} | {_score(data.geo_score)} |")
+            lines.append(f"| {geo_label} | {_score(data.geo_score)} |")
         sev = data.by_severity
-        lines += ["", f"**{data.stats.pages}** {_('pages crawled')} · "
-                  f"**{sev['error']}** {_('errors')} · **{sev['warning']}** {_('warnings')} · "
-                  f"**{sev['notice']}** {_('notices')}", ""]
+        lines += ["", f"**{data.stats.pages}** {pages_label} · **{sev['error']}** {errors} · "
+                  f"**{sev['warning']}** {warnings} · **{sev['notice']}** {notices}", ""]
         comparison = data.comparison
         if comparison is not None and comparison.has_previous:
             change = comparison.seo_change
@@ -106,14 +109,16 @@ def markdown_summary(data: ReportData) -> str:
                 "change": f"{sign}{_score(change)}", "new": comparison.new,
                 "fixed": comparison.fixed, "persisting": comparison.persisting}, ""]
         if data.top_issues:
-            lines += [f"### {_('Top issues')}", "",
-                      f"| # | {_('Issue')} | {_('Severity')} | {_('Pages')} |",
+            top, issue_label, severity_label, pages = (_("Top issues"), _("Issue"),
+                                                       _("Severity"), _("Pages"))
+            lines += [f"### {top}", "", f"| # | {issue_label} | {severity_label} | {pages} |",
                       "|---:|---|---|---:|"]
+            site_wide = _("site-wide")
             for index, issue in enumerate(data.top_issues, 1):
                 title = issue.title.replace("|", "\\|")
-                pages = str(issue.pages) if issue.pages else _("site-wide")
-                lines.append(f"| {index} | {title} (`{issue.code}`) | {_(issue.severity)} | "
-                             f"{pages} |")
+                affected = str(issue.pages) if issue.pages else site_wide
+                lines.append(f"| {index} | {title} (`{issue.code}`) | "
+                             f"{severity.get(issue.severity, issue.severity)} | {affected} |")
         else:
             lines.append(_("No issues found."))
         return "\n".join(lines) + "\n"
