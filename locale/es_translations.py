@@ -156,6 +156,7 @@ ES: dict[str, str | tuple[str, str]] = {
     "No GEO issues found.": "No se encontraron problemas GEO.",
     "Appendix: crawl settings and statistics": "Anexo: configuración y estadísticas del rastreo",
     "Start URL": "URL de inicio",
+    "URLs recorded": "URL registradas",
     "Audit ID": "ID de la auditoría",
     "HTML": "HTML",
     "Status codes": "Códigos de estado",

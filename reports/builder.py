@@ -140,6 +140,9 @@ class ReportData:
     finished_at: datetime | None
     seo_score: float | None
     geo_score: float | None
+    #: Pages the scores are computed over (the audit's count); stats.pages counts every
+    #: URL row recorded, which may include a few more (e.g. failed fetches).
+    pages_crawled: int
     pages_with_error: int
     total_findings: int
     by_severity: dict[str, int]
@@ -174,6 +177,7 @@ def report_data_build(*, audit: Audit, language: str = "en",
             host=urlsplit(audit.normalized_url).netloc, language=language, status=audit.status,
             generated_at=timezone.now(), created_at=audit.created_at,
             finished_at=audit.finished_at, seo_score=audit.seo_score, geo_score=audit.geo_score,
+            pages_crawled=audit.pages_crawled,
             pages_with_error=int(scores.get("pages_with_error") or 0),
             total_findings=sum(by_severity.values()), by_severity=by_severity,
             branding=branding_for_owner(owner_id=audit.owner_id), summary=(),

@@ -98,7 +98,7 @@ def markdown_summary(data: ReportData) -> str:
         if data.geo is not None:
             lines.append(f"| {geo_label} | {_score(data.geo_score)} |")
         sev = data.by_severity
-        lines += ["", f"**{data.stats.pages}** {pages_label} · **{sev['error']}** {errors} · "
+        lines += ["", f"**{data.pages_crawled}** {pages_label} · **{sev['error']}** {errors} · "
                   f"**{sev['warning']}** {warnings} · **{sev['notice']}** {notices}", ""]
         comparison = data.comparison
         if comparison is not None and comparison.has_previous:
