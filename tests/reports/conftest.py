@@ -53,3 +53,14 @@ def _no_rate_limits(settings):
 def report_dir(settings, tmp_path):
     settings.SEOAUDIT_REPORT_DIR = tmp_path / "reports"
     return settings.SEOAUDIT_REPORT_DIR
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Tasks run in the calling thread when enqueued (as in the embedded CLI mode)."""
+    from seoaudit.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
