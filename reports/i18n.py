@@ -1,7 +1,7 @@
 """Translated texts of the check catalog for reports.
 
 The registry (audits/engine/checks) is the one English source; per-language texts live in
-locale/<lang>/checks.json keyed by check code (title, fix), category and GEO component, so a
+locale/<lang>/checks.json keyed by check code (title, why, fix), category and GEO component, so a
 check's wording is translated once for every report format. A missing entry falls back to
 English. Template and sentence strings use Django's gettext (locale/<lang>/LC_MESSAGES).
 """

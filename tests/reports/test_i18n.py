@@ -12,13 +12,13 @@ from reports.i18n import category_label, check_text, component_label
 CHECKS_ES = Path(__file__).resolve().parents[2] / "locale" / "es" / "checks.json"
 
 
-def test_every_check_has_a_spanish_title_and_fix():
-    """A new check needs its Spanish title and how-to-fix in locale/es/checks.json (the
+def test_every_check_has_spanish_texts():
+    """A new check needs its Spanish title, why and how-to-fix in locale/es/checks.json (the
     report falls back to English, but a Spanish client report should not mix languages)."""
     texts = json.loads(CHECKS_ES.read_text(encoding="utf-8"))
-    missing = [c.code for c in catalog(include_engine=True)
-               if not texts["checks"].get(c.code, {}).get("title")
-               or not texts["checks"].get(c.code, {}).get("fix")]
+    missing = [(c.code, field) for c in catalog(include_engine=True)
+               for field in ("title", "why", "fix")
+               if not texts["checks"].get(c.code, {}).get(field)]
     assert missing == []
     assert set(texts["checks"]) <= set(REGISTRY), "translations of checks that no longer exist"
     assert set(texts["categories"]) == set(CATEGORIES)
