@@ -40,6 +40,8 @@ class BrandingSerializer(serializers.ModelSerializer):
     logo = serializers.CharField(required=False, allow_blank=True, max_length=300_000,
                                  help_text="A base64 data: URL (PNG, JPEG, GIF, WebP or SVG), "
                                            "at most 200 KB; empty removes the logo.")
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                           help_text="null until the branding is first saved.")
 
     class Meta:
         model = ReportBranding

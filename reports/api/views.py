@@ -26,7 +26,10 @@ from . import serializers as s
 
 _AUDIT_ID = OpenApiParameter("audit_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 _REPORT_ID = OpenApiParameter("report_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
-_FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The report file.")
+#: The file in each format's own media type (JSON for the json format).
+_FILE = {(200, "application/pdf"): OpenApiTypes.BINARY, (200, "text/html"): OpenApiTypes.STR,
+         (200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT,
+         (200, "application/xml"): OpenApiTypes.STR, (200, "text/markdown"): OpenApiTypes.STR}
 
 
 class FileRenderer(BaseRenderer):
@@ -73,9 +76,10 @@ class AuditReportsView(APIView):
                    responses={202: s.ReportSerializer,
                               409: OpenApiResponse(description="The audit has not finished.")})
     def post(self, request: Request, audit_id: str) -> Response:
+        audit = _audit(request, audit_id)  # another user's audit is a 404 whatever the body
         payload = s.ReportCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        report = services.report_request(audit=_audit(request, audit_id),
+        report = services.report_request(audit=audit,
                                          format=payload.validated_data["format"],
                                          language=payload.validated_data["language"],
                                          user=request.user)
@@ -103,7 +107,7 @@ class ReportDownloadView(APIView):
     renderer_classes = (JSONRenderer, FileRenderer)
 
     @extend_schema(summary="Download a generated report", parameters=[_REPORT_ID],
-                   responses={200: _FILE,
+                   responses={**_FILE,
                               409: OpenApiResponse(description="Not generated (yet).")})
     def get(self, request: Request, report_id: str) -> FileResponse:
         report = _report(request, report_id)
@@ -132,15 +136,16 @@ class AuditReportDirectView(APIView):
                    parameters=[_AUDIT_ID, s.DirectReportQuerySerializer,
                                OpenApiParameter("fmt", str, OpenApiParameter.PATH,
                                                 enum=list(s.DIRECT_FORMATS))],
-                   responses={200: _FILE,
+                   responses={**{key: value for key, value in _FILE.items()
+                                 if key[1] != "application/pdf"},
                               409: OpenApiResponse(description="The audit has not finished.")})
     def get(self, request: Request, audit_id: str, fmt: str) -> HttpResponse:
         if fmt not in s.DIRECT_FORMATS:
             raise Http404
+        audit = _audit(request, audit_id)
         query = s.DirectReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         language = query.validated_data["lang"]
-        audit = _audit(request, audit_id)
         services.audit_require_reportable(audit)
         chunks = services.report_chunks(audit=audit, format=fmt, language=language)
         response = StreamingHttpResponse(chunks, content_type=FORMATS[fmt].content_type)
