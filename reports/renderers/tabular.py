@@ -92,9 +92,23 @@ def audit_json(*, audit: Audit) -> Iterator[str]:
         "comparison": audit_compare(audit=audit).as_dict(),
     }
     yield _dumps(head)[:-1] + ',"pages":['
-    for index, page in enumerate(_page_rows(audit)):
-        yield ("," if index else "") + _dumps(page)
+    yield from _batched(_dumps(page) for page in _page_rows(audit))
     yield '],"findings":['
-    for index, finding in enumerate(selectors.finding_iter(audit=audit)):
-        yield ("," if index else "") + _dumps(finding)
+    yield from _batched(_dumps(finding) for finding in selectors.finding_iter(audit=audit))
     yield "]}\n"
+
+
+def _batched(items: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:
+    """Comma-joined JSON values in chunks of about `size` characters (not one per row)."""
+    parts: list[str] = []
+    length = 0
+    first = True
+    for item in items:
+        parts.append(item if first else "," + item)
+        first = False
+        length += len(item) + 1
+        if length >= size:
+            yield "".join(parts)
+            parts, length = [], 0
+    if parts:
+        yield "".join(parts)
