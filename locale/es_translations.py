@@ -80,6 +80,9 @@ ES: dict[str, str | tuple[str, str]] = {
         "páginas clave.",
         "%(count)d rastreadores de búsqueda o asistentes de IA tienen bloqueado el acceso a "
         "páginas clave."),
+    "No AI search or assistant crawler is blocked from key pages.":
+        "Ningún rastreador de búsqueda o asistente de IA tiene bloqueado el acceso a páginas "
+        "clave.",
     "the SEO score did not change": "la puntuación SEO no ha cambiado",
     "the SEO score rose by %(points)s points": "la puntuación SEO ha subido %(points)s puntos",
     "the SEO score fell by %(points)s points": "la puntuación SEO ha bajado %(points)s puntos",

@@ -77,9 +77,13 @@ def executive_summary(data: ReportData) -> tuple[str, ...]:
                 "invalid": _("The site's llms.txt file does not follow the format."),
                 "present": _("The site publishes an llms.txt file."),
                 "unknown": ""}[data.geo.llms_txt_status]
-        geo = ngettext("%(count)d AI search or assistant crawler is blocked from key pages.",
-                       "%(count)d AI search or assistant crawlers are blocked from key pages.",
-                       blocked) % {"count": blocked} if data.geo.crawlers else ""
+        geo = ""
+        if data.geo.crawlers and not blocked:
+            geo = _("No AI search or assistant crawler is blocked from key pages.")
+        elif data.geo.crawlers:
+            geo = ngettext("%(count)d AI search or assistant crawler is blocked from key pages.",
+                           "%(count)d AI search or assistant crawlers are blocked from key "
+                           "pages.", blocked) % {"count": blocked}
         paragraphs.append(" ".join(part for part in (llms, geo) if part))
 
     comparison = data.comparison

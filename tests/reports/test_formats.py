@@ -158,3 +158,13 @@ def test_markdown_without_previous_or_issues_says_so(crawled):
     data = report_data_build(audit=crawled.before, language="en")
     text = markdown_summary(data)
     assert "Since the previous audit" not in text
+
+
+def test_summary_says_when_no_ai_crawler_is_blocked(crawled):
+    data = report_data_build(audit=crawled.after)
+    assert data.geo is not None and all(all(row.allowed) for row in data.geo.crawlers)
+    assert any("No AI search or assistant crawler is blocked from key pages." in paragraph
+               for paragraph in data.summary)
+    spanish = report_data_build(audit=crawled.after, language="es")
+    assert any("Ningún rastreador de búsqueda o asistente de IA tiene bloqueado el acceso a "
+               "páginas clave." in paragraph for paragraph in spanish.summary)
