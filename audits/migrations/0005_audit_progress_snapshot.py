@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("audits", "0003_page_geo_score"),
+        ("audits", "0004_finding_audit_id_index"),
     ]
 
     operations = [

@@ -5,10 +5,12 @@ list comes from the OpenAPI schema, so a new endpoint is covered without editing
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts import services as account_services
 from audits.models import Audit, Finding, Link, Page
+from reports.models import Report
 from tests.api.conftest import error_of
 
 pytestmark = pytest.mark.django_db
@@ -22,19 +24,24 @@ def _operations():
 
 
 @pytest.fixture
-def theirs(other_user, audit_factory):
+def theirs(other_user, audit_factory, settings, tmp_path):
     """Objects that belong to other_user."""
     audit = audit_factory(other_user, status=Audit.Status.RUNNING)
     token, _raw = account_services.api_token_create(user=other_user, name="theirs")
+    settings.SEOAUDIT_REPORT_DIR = tmp_path / "reports"
+    report = Report.objects.create(audit=audit, format="md", status=Report.Status.READY, size=9)
+    report.file.save("report.md", ContentFile(b"# report\n"))
     return {"audit": audit, "page": Page.objects.filter(audit=audit).first(),
-            "finding": Finding.objects.filter(audit=audit).first(), "token": token}
+            "finding": Finding.objects.filter(audit=audit).first(), "token": token,
+            "report": report}
 
 
 def _fill(path, objects):
     audit = objects["audit"]
     if path.startswith("/api/v1/tokens/"):
         return path.replace("{id}", str(objects["token"].pk))
-    path = path.replace("{audit_id}", str(audit.pk))
+    path = path.replace("{audit_id}", str(audit.pk)).replace("{fmt}", "md")
+    path = path.replace("{report_id}", str(objects["report"].pk))
     if "/pages/{id}" in path:
         return path.replace("{id}", str(objects["page"].pk))
     if "/findings/{id}" in path:
@@ -64,7 +71,9 @@ def test_every_object_endpoint_answers_404_to_another_user(api, theirs):
 
 
 def test_the_owner_reaches_the_same_endpoints(other_api, theirs):
-    """The same URLs work for the owner, so the 404s above are about ownership."""
+    """The same URLs work for the owner, so the 404s above are about ownership (the audit has
+    finished, so its reports can be rendered)."""
+    Audit.objects.filter(pk=theirs["audit"].pk).update(status=Audit.Status.COMPLETED)
     for method, path, _operation in _operations():
         if "{" not in path or method != "get" or path.startswith("/api/v1/checks/"):
             continue
