@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "keywords",
     "webhooks",
     "ai",
+    "analytics",
 ]
 
 # --- Middleware (API platform: api-middleware) ----------------------------------------------

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import ApiTokenViewSet, TokenObtainView, TokenRefreshView, TokenVerifyView
+from analytics.console import dashboard_view
 from seoaudit.api.health import HealthLiveView, HealthReadyView, HealthSummaryView
 from seoaudit.api.legacy import legacy_redirect
 
@@ -23,10 +24,13 @@ api_v1 = [
     path("auth/token/verify", TokenVerifyView.as_view(), name="token-verify"),
     path("", include(accounts_router.urls)),
     path("", include("audits.api.urls")),
+    path("", include("analytics.api.urls")),
 ]
 
 urlpatterns = [
+    path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="console-dashboard"),
     path("admin/", admin.site.urls),
+    path("analytics/", include("analytics.urls")),
     path("healthz", healthz, name="healthz"),
     path("health", HealthSummaryView.as_view(), name="health"),
     path("health/live", HealthLiveView.as_view(), name="health-live"),
