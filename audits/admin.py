@@ -258,7 +258,7 @@ class AuditAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export findings of selected audits as CSV")
     def export_findings_csv(self, request: HttpRequest, queryset: QuerySet[Audit]) -> HttpResponse:
-        audits = list(queryset.only("id", "url").order_by("created_at"))
+        audits = list(queryset.select_related(None).only("id", "url").order_by("created_at"))
         return console.findings_csv_response(audits)
 
     @admin.action(description="Open the live progress page (one audit)")
