@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "keywords",
     "webhooks",
     "ai",
+    "dashboard",
     "analytics",
 ]
 
@@ -147,6 +148,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request until collectstatic ran
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- Progress pages: sign-in with Django's auth views (dashboard) ----------------------------
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard:audit-list"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -269,7 +276,7 @@ SEOAUDIT_RATE_LIMIT_NAMESPACE = "api"
 #: Addresses/networks that are never limited (monitoring, internal jobs).
 SEOAUDIT_RATE_LIMIT_TRUSTED_IPS = env.list("SEOAUDIT_RATE_LIMIT_TRUSTED_IPS", default=[])
 #: Plain Django views counted in the "auth" class (login forms).
-SEOAUDIT_RATE_LIMIT_AUTH_VIEWS = ["admin:login"]
+SEOAUDIT_RATE_LIMIT_AUTH_VIEWS = ["admin:login", "login"]
 REST_FRAMEWORK.update({
     "DEFAULT_THROTTLE_CLASSES": ["seoaudit.ratelimit.SlidingWindowThrottle"],
     "DEFAULT_THROTTLE_RATES": SEOAUDIT_RATE_LIMITS,

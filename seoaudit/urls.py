@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -30,6 +32,11 @@ api_v1 = [
 urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="console-dashboard"),
     path("admin/", admin.site.urls),
+    # --- Progress pages (dashboard) ---
+    path("", RedirectView.as_view(pattern_name="dashboard:audit-list"), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audits/", include("dashboard.urls")),
     path("analytics/", include("analytics.urls")),
     path("healthz", healthz, name="healthz"),
     path("health", HealthSummaryView.as_view(), name="health"),

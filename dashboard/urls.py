@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.audit_list, name="audit-list"),
+    path("live", views.audit_live, name="audit-live"),
+    path("<uuid:pk>/", views.audit_detail, name="audit-detail"),
+    path("<uuid:pk>/findings/", views.audit_findings, name="audit-findings"),
+]

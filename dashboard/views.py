@@ -1,0 +1,88 @@
+"""Thin views: read through selectors, write through audits.services, render templates."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audits.exceptions import AuditError, InvalidAuditOptions
+from audits.models import Audit
+from audits.selectors import finding_summary
+from audits.services import audit_submit
+from seoaudit.http_errors import error_response
+
+from . import selectors
+from .forms import AuditStartForm
+from .snapshot import progress_snapshot
+
+#: Most audits one live-update poll may ask about (the list page shows at most 50).
+LIVE_POLL_MAX_IDS = selectors.AUDIT_LIST_LIMIT
+
+
+def _audit_or_404(request: HttpRequest, audit_id: uuid.UUID) -> Audit:
+    try:
+        return selectors.audit_get_for_viewer(user=request.user, audit_id=audit_id)
+    except Audit.DoesNotExist:
+        raise Http404("No such audit.") from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """The user's audits (live status, progress, scores) and the start-an-audit form."""
+    form = AuditStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit, _created = audit_submit(
+                owner=request.user, url=form.cleaned_data["url"], options=form.audit_options(),
+                idempotency_key=str(form.cleaned_data["idempotency_key"]))
+        except AuditError as exc:
+            field = "max_pages" if isinstance(exc, InvalidAuditOptions) else \
+                "url" if exc.code == "invalid_url" else None
+            form.add_error(field, str(exc))
+        else:
+            return redirect("dashboard:audit-detail", pk=audit.pk)
+    audits = selectors.audit_list_recent(user=request.user)
+    status = 400 if form.errors else 200
+    return render(request, "dashboard/audit_list.html", {"form": form, "audits": audits},
+                  status=status)
+
+
+@login_required
+@require_GET
+def audit_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The live progress page of one audit (owner or staff; anyone else gets a 404)."""
+    audit = _audit_or_404(request, pk)
+    return render(request, "dashboard/audit_detail.html",
+                  {"audit": audit, "snapshot": progress_snapshot(audit)})
+
+
+@login_required
+@require_GET
+def audit_findings(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Findings of one audit grouped by check, most severe first."""
+    audit = _audit_or_404(request, pk)
+    return render(request, "dashboard/audit_findings.html",
+                  {"audit": audit, "groups": finding_summary(audit=audit)})
+
+
+@require_GET
+def audit_live(request: HttpRequest) -> HttpResponse:
+    """Snapshots of the listed audits (`?id=...&id=...`; those the caller may watch): what
+    the audit list polls while some of its audits run, and the progress page's fallback when
+    its event stream cannot be opened."""
+    if not request.user.is_authenticated:
+        return error_response(401, "not_authenticated", "Sign in first.")
+    ids = request.GET.getlist("id")
+    if len(ids) > LIVE_POLL_MAX_IDS:
+        return error_response(400, "too_many_ids", f"At most {LIVE_POLL_MAX_IDS} ids per request.")
+    try:
+        ids = [str(uuid.UUID(value)) for value in ids]
+    except ValueError:
+        return error_response(400, "invalid_id", "Every id must be an audit id (a UUID).")
+    audits = selectors.audit_list_by_ids(user=request.user, audit_ids=ids)
+    return JsonResponse({"audits": [progress_snapshot(audit) for audit in audits]})
