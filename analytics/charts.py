@@ -9,6 +9,7 @@ Colours are SVG presentation attributes, not style attributes, so the strict CSP
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,14 +48,17 @@ def _frame(width: int, height: int, title: str, desc: str, body: list[str]) -> S
 
 
 def _nice_max(value: float) -> float:
-    """A round axis maximum at or above `value` (1, 2, 5 × 10^n)."""
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+    """An axis maximum at or above `value` whose quarters are round whole numbers: four grid
+    steps of 1, 2, 2.5 (from 10 up) or 5 × 10^n (3 -> 4, 7 -> 8, 28 -> 40, 99 -> 100)."""
+    if value <= 4:
+        return 4
+    quarter = value / 4
+    magnitude = 10 ** math.floor(math.log10(quarter))
+    steps = (1, 2, 2.5, 5, 10) if magnitude >= 10 else (1, 2, 5, 10)
+    for step in steps:
+        if quarter <= step * magnitude:
+            return 4 * step * magnitude
+    return 40 * magnitude
 
 
 def line_chart(*, title: str, desc: str, labels: Sequence[str], series: Sequence[Series],
@@ -82,8 +86,9 @@ def line_chart(*, title: str, desc: str, labels: Sequence[str], series: Sequence
                     f'fill="{AXIS}">{_fmt(v)}</text>')
     step = max(1, n // 8)  # at most ~8 x labels
     for i, label in enumerate(labels):
-        if i % step == 0 or i == n - 1:
-            body.append(f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+        if (i % step == 0 and n - 1 - i >= step) or i == n - 1:
+            anchor = "middle" if n == 1 else "start" if i == 0 else "end" if i == n - 1 else "middle"
+            body.append(f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="{anchor}" '
                         f'fill="{AXIS}">{escape(label)}</text>')
     lines: list[str] = []
     dots: list[str] = []
@@ -153,7 +158,8 @@ def bar_chart(*, title: str, desc: str, labels: Sequence[str], values: Sequence[
             h = highlight[i]
             body.append(f'<rect x="{bx:.1f}" y="{y(h):.1f}" width="{bar_w:.1f}" '
                         f'height="{plot_h - (y(h) - top):.1f}" fill="{PALETTE[1]}"/>')
-        if i % step == 0 or i == len(labels) - 1:
+        last = len(labels) - 1
+        if (i % step == 0 and last - i >= step) or i == last:  # no label crowding the last
             body.append(f'<text x="{bx + bar_w / 2:.1f}" y="{height - bottom + 16}" '
                         f'text-anchor="middle" fill="{AXIS}">{escape(label)}</text>')
     if highlight is not None:
@@ -162,4 +168,34 @@ def bar_chart(*, title: str, desc: str, labels: Sequence[str], values: Sequence[
                     f'<rect x="{left + 80}" y="{height - 14}" width="10" height="10" '
                     f'fill="{PALETTE[1]}"/><text x="{left + 94}" y="{height - 5}" '
                     f'fill="{TEXT}">failed</text>')
+    return _frame(width, height, title, desc, body)
+
+
+def hbar_chart(*, title: str, desc: str, labels: Sequence[str], values: Sequence[float],
+               x_max: float | None = None, width: int = 720) -> SafeString:
+    """Horizontal bars, one row per label (long labels such as host names stay readable);
+    the value is written at the end of each bar. `x_max` fixes the scale (100 for scores)."""
+    row, left, right, top, bottom = 26, 190, 48, 8, 24
+    height = top + bottom + row * max(len(values), 1)
+    plot_w = width - left - right
+    top_value = x_max if x_max is not None else _nice_max(max(values, default=0))
+
+    def x(v: float) -> float:
+        return left + plot_w * min(v, top_value) / top_value
+
+    body: list[str] = []
+    for k in range(5):
+        v = top_value * k / 4
+        body.append(f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{top}" y2="{height - bottom}" '
+                    f'stroke="{GRID}"/><text x="{x(v):.1f}" y="{height - 6}" text-anchor="middle" '
+                    f'fill="{AXIS}">{_fmt(v)}</text>')
+    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
+        y = top + row * i
+        short = label if len(label) <= 28 else label[:27] + "…"
+        body.append(f'<text x="{left - 8}" y="{y + row / 2 + 4:.1f}" text-anchor="end" '
+                    f'fill="{TEXT}">{escape(short)}</text>')
+        body.append(f'<rect x="{left}" y="{y + 4}" width="{x(v) - left:.1f}" height="{row - 8}" '
+                    f'fill="{PALETTE[0]}"><title>{escape(label)}: {_fmt(v)}</title></rect>')
+        body.append(f'<text x="{x(v) + 6:.1f}" y="{y + row / 2 + 4:.1f}" fill="{TEXT}">'
+                    f"{_fmt(v)}</text>")
     return _frame(width, height, title, desc, body)

@@ -12,9 +12,13 @@ from audits.models import Audit
 from . import charts, selectors
 
 
-def _label(point: dict) -> str:
-    when = point["finished_at"] or point["created_at"]
-    return f"{when:%d %b %y}"
+def _labels(points: list[dict]) -> list[str]:
+    """Dates of the audits; with the time when a day holds more than one audit."""
+    when = [p["finished_at"] or p["created_at"] for p in points]
+    days = [f"{w:%d %b %Y}" for w in when]
+    if len(set(days)) == len(days):
+        return days
+    return [f"{w:%d %b %H:%M}" for w in when]
 
 
 @login_required
@@ -23,11 +27,11 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
     scored = [x for x in sites if x["latest"] and x["latest"]["seo_score"] is not None][:24]
     chart = None
     if scored:
-        chart = charts.bar_chart(
+        chart = charts.hbar_chart(
             title="Latest SEO score per site",
             desc="; ".join(f"{x['site']}: {x['latest']['seo_score']:.0f}" for x in scored),
             labels=[x["site"] for x in scored],
-            values=[round(x["latest"]["seo_score"]) for x in scored], height=240)
+            values=[round(x["latest"]["seo_score"]) for x in scored], x_max=100)
     context = {"sites": sites, "chart": chart,
                "totals": {"sites": len(sites), "audits": sum(x["audits"] for x in sites),
                           "running": sum(x["running"] for x in sites)}}
@@ -40,7 +44,7 @@ def site_page(request: HttpRequest, site: str) -> HttpResponse:
         points = selectors.site_trend(user=request.user, site=site)
     except Audit.DoesNotExist as exc:
         raise Http404("No audit of this site.") from exc
-    labels = [_label(p) for p in points]
+    labels = _labels(points)
     latest = points[-1] if points else None
     score_chart = charts.line_chart(
         title=f"SEO and GEO scores of {site} over time",
