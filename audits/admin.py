@@ -147,8 +147,17 @@ class AuditAdmin(admin.ModelAdmin):
             kwargs["form"] = AuditAddForm
         return super().get_form(request, obj, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Audit | None = None) -> Any:
-        return ("url", "options") if obj is None else ("url", *self.readonly_fields)
+    def get_fieldsets(self, request: HttpRequest, obj: Audit | None = None) -> Any:
+        if obj is None:
+            return ((None, {"fields": ("url", "options")}),)
+        return (
+            (None, {"fields": ("url", "id", "owner", "normalized_url", "status", "progress_bar",
+                               "pages_crawled", "total_pages", "seo_score", "geo_score", "error",
+                               "created_at", "started_at", "finished_at", "duration")}),
+            ("Findings", {"fields": ("finding_counts", "related_links", "checks_table")}),
+            ("Raw data", {"classes": ("collapse",),
+                          "fields": ("options_pretty", "scores_pretty", "summary_pretty")}),
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Audit | None = None) -> Any:
         return ("url", *self.readonly_fields) if obj else ()
@@ -163,6 +172,13 @@ class AuditAdmin(admin.ModelAdmin):
                                       options=form.cleaned_data.get("options") or {})
         obj.pk = audit.pk
         obj._state.adding = False
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # Audits are immutable once created: no save buttons, the actions do the work.
+        extra_context = {**(extra_context or {}), "show_save": False,
+                         "show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Inlines are read-only samples; nothing to save."""

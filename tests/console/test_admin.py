@@ -72,6 +72,7 @@ def test_audit_change_page_shows_counts_checks_and_capped_inlines(crawl, staff_c
     response = staff_client.get(reverse("admin:audits_audit_change", args=[audit.pk]))
     content = response.content.decode()
     assert f"{errors} errors</a>" in content
+    assert 'name="_save"' not in content and 'name="_continue"' not in content  # immutable
     assert "seo.links.broken_internal" in content or "broken" in content  # the planted 404 link
     assert f'id="findings-{INLINE_CAP - 1}"' in content
     assert f'id="findings-{INLINE_CAP}"' not in content

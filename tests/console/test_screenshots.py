@@ -61,7 +61,7 @@ def test_screenshots_of_the_dashboard_and_a_site_trend(live_server, crawl, tmp_p
     out.mkdir(parents=True, exist_ok=True)
     staff = UserFactory(username="agency", is_staff=True, is_superuser=True)
     crawl(staff, site_v1())
-    crawl(staff, site_v2())
+    latest = crawl(staff, site_v2())
     crawl(staff, site_v2(), host="localhost")
     bulk_audits(staff, sites=6, per_site=4, findings=9)
     running = services.audit_create(owner=staff, url="https://running.example/", enqueue=False)
@@ -73,6 +73,7 @@ def test_screenshots_of_the_dashboard_and_a_site_trend(live_server, crawl, tmp_p
     problems = _shoot(live_server, staff, {
         "admin-dashboard": "/admin/dashboard/",
         "admin-audits": "/admin/audits/audit/",
+        "admin-audit": f"/admin/audits/audit/{latest.pk}/change/",
         "analytics-portfolio": "/analytics/",
         "analytics-site": "/analytics/sites/127.0.0.1/",
     }, out)
