@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, RowNumber, StrIndex, Substr
 
 from audits import selectors as audit_selectors
 from audits.models import Audit, Finding
+from reports.comparison import AuditComparison, audit_compare
 
 SEVERITIES = ("error", "warning", "notice")
 #: Trend points returned at most (the newest audits of the site).
@@ -153,23 +154,15 @@ def portfolio_for_user(*, user: Any) -> list[PortfolioSite]:
             for row in sites]
 
 
-def audit_site(*, audit: Audit) -> str:
-    """The site (host) of one audit, as the selectors above group it."""
-    return annotate_site(Audit.objects.filter(pk=audit.pk)).values_list("site", flat=True).get()
-
-
-def audit_previous(*, audit: Audit) -> Audit | None:
-    """The owner's completed audit of the same site finished before this one, if any."""
-    site = audit_site(audit=audit)
-    queryset = (annotate_site(Audit.objects.filter(owner_id=audit.owner_id,
-                                                status=Audit.Status.COMPLETED))
-                .filter(site=site).exclude(pk=audit.pk))
-    if audit.finished_at is not None:
-        queryset = queryset.filter(finished_at__lt=audit.finished_at)
-    else:
-        queryset = queryset.filter(created_at__lt=audit.created_at)
-    return queryset.order_by("-finished_at", "-created_at").first()
-
+def audit_comparison_for_user(*, user: Any, audit_id: Any,
+                               previous_id: Any | None = None) -> AuditComparison:
+    """New, fixed and persisting issues of one of the owner's audits against `previous_id`
+    (default: the owner's completed audit of the same URL before it), via
+    reports.comparison.audit_compare. Another owner's audit raises Audit.DoesNotExist (404)."""
+    audit = audit_selectors.audit_get_for_user(user=user, audit_id=audit_id)
+    previous = (audit_selectors.audit_get_for_user(user=user, audit_id=previous_id)
+                if previous_id is not None else None)
+    return audit_compare(audit=audit, previous=previous)
 
 
 def annotate_finding_counts(queryset: QuerySet[Audit]) -> QuerySet[Audit]:

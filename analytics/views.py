@@ -64,7 +64,11 @@ def site_page(request: HttpRequest, site: str) -> HttpResponse:
         series=[charts.Series("Errors", [p["errors"] for p in points], "#d55e00"),
                 charts.Series("Warnings", [p["warnings"] for p in points], "#e69f00"),
                 charts.Series("Notices", [p["notices"] for p in points], "#0072b2")])
-    context = {"site": site.lower(), "points": points, "latest": latest,
+    comparison = None
+    if len(points) >= 2:  # the latest completed audit against the one before it
+        comparison = selectors.audit_comparison_for_user(
+            user=request.user, audit_id=points[-1]["audit_id"], previous_id=points[-2]["audit_id"])
+    context = {"site": site.lower(), "points": points, "latest": latest, "comparison": comparison,
                "score_chart": score_chart, "issue_chart": issue_chart,
                "rows": list(reversed(points))}
     return render(request, "analytics/site.html", context)

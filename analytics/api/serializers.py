@@ -57,3 +57,37 @@ class CompareQuerySerializer(serializers.Serializer):
     previous = serializers.UUIDField(required=False, allow_null=True,
                                      help_text="The older audit; default: the completed audit of "
                                                "the same site finished before `audit`.")
+
+
+class CheckDeltaSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    severity = serializers.CharField()
+    category = serializers.CharField()
+    new = serializers.IntegerField()
+    fixed = serializers.IntegerField()
+    persisting = serializers.IntegerField()
+
+
+class IssueExampleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    url = serializers.CharField(help_text="Page URL; empty for a site-wide issue.")
+
+
+class ComparisonSerializer(serializers.Serializer):
+    audit_id = serializers.UUIDField()
+    previous_id = serializers.UUIDField(allow_null=True,
+                                        help_text="null: no earlier audit to compare with.")
+    previous_finished_at = serializers.DateTimeField(allow_null=True)
+    seo_score = serializers.FloatField(allow_null=True)
+    previous_seo_score = serializers.FloatField(allow_null=True)
+    seo_change = serializers.FloatField(allow_null=True)
+    geo_score = serializers.FloatField(allow_null=True)
+    previous_geo_score = serializers.FloatField(allow_null=True)
+    geo_change = serializers.FloatField(allow_null=True)
+    new = serializers.IntegerField(help_text="Issues (check + page + evidence) not in `previous`.")
+    fixed = serializers.IntegerField(help_text="Issues of `previous` gone from `audit`.")
+    persisting = serializers.IntegerField()
+    checks = CheckDeltaSerializer(many=True)
+    new_examples = IssueExampleSerializer(many=True)
+    fixed_examples = IssueExampleSerializer(many=True)

@@ -49,3 +49,20 @@ class PortfolioView(APIView):
         totals = {"sites": len(sites), "audits": sum(x["audits"] for x in sites),
                   "running": sum(x["running"] for x in sites)}
         return Response(s.PortfolioSerializer({"sites": sites, "totals": totals}).data)
+
+
+class CompareView(APIView):
+    throttle_scope = "audits"
+
+    @extend_schema(summary="Compare an audit with an earlier one: new, fixed and persisting issues",
+                   parameters=[s.CompareQuerySerializer], responses={200: s.ComparisonSerializer})
+    def get(self, request: Request) -> Response:
+        query = s.CompareQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            comparison = selectors.audit_comparison_for_user(
+                user=request.user, audit_id=query.validated_data["audit"],
+                previous_id=query.validated_data.get("previous"))
+        except Audit.DoesNotExist as exc:
+            raise Http404 from exc
+        return Response(s.ComparisonSerializer(comparison.as_dict()).data)

@@ -59,6 +59,26 @@ def crawl(allow_private) -> Callable[..., Audit]:
 
 
 @pytest.fixture
+def crawl_versions(allow_private) -> Callable[..., list[Audit]]:
+    """crawl_versions(owner, [routes_v1, routes_v2, ...]) -> one completed audit per version,
+    all of the same URL: one server whose content changes between the crawls."""
+    def run(owner: Any, versions: list[dict[str, Route]]) -> list[Audit]:
+        current: dict[str, Route] = {}
+        audits = []
+        with serve(lambda path: current.get(path)) as base:
+            for routes in versions:
+                current.clear()
+                current.update(routes)
+                audit = services.audit_create(owner=owner, url=base + "/",
+                                              options={"max_pages": 20}, enqueue=False)
+                audit = services.audit_run(audit_id=audit.pk)
+                assert audit.status == Audit.Status.COMPLETED, audit.error
+                audits.append(audit)
+        return audits
+    return run
+
+
+@pytest.fixture
 def staff_client(client):
     client.force_login(UserFactory(username="staff", is_staff=True, is_superuser=True))
     return client

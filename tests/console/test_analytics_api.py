@@ -101,7 +101,8 @@ def test_another_users_site_does_not_exist(crawl):
 def test_analytics_needs_authentication():
     client = APIClient()
     for path in ("/api/v1/analytics/sites", "/api/v1/analytics/portfolio",
-                 "/api/v1/analytics/sites/example.com"):
+                 "/api/v1/analytics/sites/example.com",
+                 "/api/v1/analytics/compare?audit=00000000-0000-0000-0000-000000000000"):
         response = client.get(path)
         assert response.status_code == 401, path
         assert response.json()["error"]["code"] == "not_authenticated"
@@ -136,6 +137,47 @@ def test_portfolio_and_trend_queries_do_not_grow_with_sites(django_assert_max_nu
 def test_analytics_endpoints_are_in_the_openapi_schema(staff_client):
     schema = staff_client.get("/api/schema/?format=json").json()
     for path in ("/api/v1/analytics/sites", "/api/v1/analytics/sites/{site}",
-                 "/api/v1/analytics/portfolio"):
+                 "/api/v1/analytics/portfolio", "/api/v1/analytics/compare"):
         assert path in schema["paths"], path
     assert "PortfolioSite" in schema["components"]["schemas"]
+
+
+def test_compare_counts_fixed_and_new_issues_between_two_crawls(crawl_versions):
+    owner = UserFactory()
+    before, after = crawl_versions(owner, [site_v1(), site_v2()])
+    api = api_for(owner)
+    body = api.get(f"/api/v1/analytics/compare?audit={after.pk}").json()  # previous by default
+    assert body["audit_id"] == str(after.pk) and body["previous_id"] == str(before.pk)
+    assert body["seo_change"] == round(after.seo_score - before.seo_score, 1)
+    checks = {c["code"]: c for c in body["checks"]}
+    # the broken link to /gone is fixed on every page that had it (/ and /a), and nothing
+    # new of that kind appeared
+    assert checks["seo.links.broken_internal"]["fixed"] == Finding.objects.filter(
+        audit=before, code="seo.links.broken_internal").count() > 0
+    assert checks["seo.links.broken_internal"]["new"] == 0
+    assert checks["seo.title.missing"]["fixed"] == 1  # /b got its title
+    assert not Finding.objects.filter(audit=after, code__in=["seo.title.missing",
+                                                              "seo.links.broken_internal"]).exists()
+    assert body["fixed"] == sum(c["fixed"] for c in body["checks"]) > 0
+    assert body["persisting"] > 0 and body["new"] == sum(c["new"] for c in body["checks"])
+    assert {e["code"] for e in body["fixed_examples"]} >= {"seo.title.missing"}
+    # explicit previous: the reverse direction swaps new and fixed
+    reverse = api.get(f"/api/v1/analytics/compare?audit={before.pk}&previous={after.pk}").json()
+    assert (reverse["new"], reverse["fixed"], reverse["persisting"]) == (
+        body["fixed"], body["new"], body["persisting"])
+
+
+def test_compare_is_owner_scoped_and_validates_its_query(crawl_versions):
+    owner, stranger = UserFactory(), UserFactory()
+    before, after = crawl_versions(owner, [site_v1(), site_v2()])
+    mine = services.audit_create(owner=stranger, url="https://mine.example/", enqueue=False)
+    api = api_for(stranger)
+    for query in (f"audit={after.pk}", f"audit={mine.pk}&previous={before.pk}"):
+        response = api.get(f"/api/v1/analytics/compare?{query}")
+        assert response.status_code == 404, query
+        assert response.json()["error"]["code"] == "not_found"
+    bad = api.get("/api/v1/analytics/compare?audit=not-a-uuid")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "validation_error"
+    assert api.get("/api/v1/analytics/compare").status_code == 400
+    first = api_for(owner).get(f"/api/v1/analytics/compare?audit={before.pk}").json()
+    assert first["previous_id"] is None and first["new"] == first["fixed"] == 0

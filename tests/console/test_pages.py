@@ -11,6 +11,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from audits.models import Finding
+from reports.comparison import audit_compare
 from tests.audits.factories import UserFactory
 
 from .conftest import site_v1, site_v2
@@ -25,9 +26,9 @@ def svgs(content: str) -> list[ET.Element]:
     return [ET.fromstring("<svg" + part.split("</svg>", 1)[0] + "</svg>") for part in parts]
 
 
-def test_portfolio_and_site_pages_show_charts_and_the_numbers(crawl, client):
+def test_portfolio_and_site_pages_show_charts_and_the_numbers(crawl_versions, client):
     owner = UserFactory()
-    before, after = crawl(owner, site_v1()), crawl(owner, site_v2())
+    before, after = crawl_versions(owner, [site_v1(), site_v2()])
     client.force_login(owner)
 
     portfolio = client.get(reverse("analytics:portfolio"))
@@ -50,6 +51,11 @@ def test_portfolio_and_site_pages_show_charts_and_the_numbers(crawl, client):
     # one dot per audit and series: SEO + GEO, errors + warnings + notices
     assert len(score_chart.findall(f".//{SVG}circle")) == 4
     assert len(issue_chart.findall(f".//{SVG}circle")) == 6
+    # the comparison with the previous audit (reports.comparison.audit_compare)
+    comparison = audit_compare(audit=after, previous=before)
+    section = content.split('id="comparison-title"', 1)[1].split("</section>", 1)[0]
+    assert f"<span>Fixed issues</span><strong class=\"change-good\">{comparison.fixed}</strong>" in section
+    assert comparison.fixed > 0 and "seo.links.broken_internal" in section
     # the table fallback holds the database's numbers, newest first
     rows = content.split("<tbody>")[-1].split("</tbody>")[0].split("<tr>")[1:]
     assert len(rows) == 2

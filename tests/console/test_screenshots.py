@@ -56,12 +56,12 @@ def _shoot(live_server, user, paths: dict[str, str], out: Path) -> dict[str, lis
     return problems
 
 
-def test_screenshots_of_the_dashboard_and_a_site_trend(live_server, crawl, tmp_path):
+def test_screenshots_of_the_dashboard_and_a_site_trend(live_server, crawl, crawl_versions,
+                                                      tmp_path):
     out = Path(os.environ.get("SEOAUDIT_SCREENSHOT_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     staff = UserFactory(username="agency", is_staff=True, is_superuser=True)
-    crawl(staff, site_v1())
-    latest = crawl(staff, site_v2())
+    _, latest = crawl_versions(staff, [site_v1(), site_v2()])
     crawl(staff, site_v2(), host="localhost")
     bulk_audits(staff, sites=6, per_site=4, findings=9)
     running = services.audit_create(owner=staff, url="https://running.example/", enqueue=False)
