@@ -9,6 +9,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -81,6 +83,31 @@ def test_audit_change_page_shows_counts_checks_and_capped_inlines(crawl, staff_c
     # the first inline rows are errors (errors first)
     first_row = content.split('id="findings-0"', 1)[1].split("</tr>", 1)[0]
     assert '<td class="field-severity">' in first_row and "<p>Error</p>" in first_row
+
+
+LISTS = ("admin:audits_audit_changelist", "admin:audits_page_changelist",
+         "admin:audits_finding_changelist", "admin:audits_link_changelist", "console-dashboard",
+         "admin:auth_user_changelist", "admin:accounts_apitoken_changelist")
+
+
+def _query_counts(client) -> list[int]:
+    counts = []
+    for name in LISTS:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(name)).status_code == 200
+        counts.append(len(queries))
+    return counts
+
+
+def test_list_query_counts_do_not_grow_with_rows(staff_client):
+    owner = UserFactory()
+    account_services.api_token_create(user=owner, name="CI")
+    bulk_audits(owner, sites=1, per_site=3, findings=3, pages=1)
+    few = _query_counts(staff_client)
+    bulk_audits(owner, sites=20, per_site=5, findings=12, pages=4)
+    for n in range(5):
+        account_services.api_token_create(user=UserFactory(), name=f"token {n}")
+    assert _query_counts(staff_client) == few
 
 
 def test_list_pages_stay_within_a_query_budget(staff_client, django_assert_max_num_queries):
