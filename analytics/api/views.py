@@ -4,7 +4,7 @@ caller does not own does not exist (404)."""
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -55,7 +55,10 @@ class CompareView(APIView):
     throttle_scope = "audits"
 
     @extend_schema(summary="Compare an audit with an earlier one: new, fixed and persisting issues",
-                   parameters=[s.CompareQuerySerializer], responses={200: s.ComparisonSerializer})
+                   parameters=[s.CompareQuerySerializer],
+                   responses={200: s.ComparisonSerializer,
+                              404: OpenApiResponse(description="No such audit, or it belongs to "
+                                                               "someone else.")})
     def get(self, request: Request) -> Response:
         query = s.CompareQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

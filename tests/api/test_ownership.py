@@ -4,6 +4,8 @@ list comes from the OpenAPI schema, so a new endpoint is covered without editing
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
@@ -35,6 +37,7 @@ def _fill(path, objects):
     if path.startswith("/api/v1/tokens/"):
         return path.replace("{id}", str(objects["token"].pk))
     path = path.replace("{audit_id}", str(audit.pk))
+    path = path.replace("{site}", urlsplit(audit.normalized_url).hostname or "")  # analytics
     if "/pages/{id}" in path:
         return path.replace("{id}", str(objects["page"].pk))
     if "/findings/{id}" in path:
