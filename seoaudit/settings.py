@@ -142,11 +142,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+#: Report languages (reports app); translations under locale/.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+#: Generated report files (reports app); a shared volume when workers and web run apart.
+SEOAUDIT_REPORT_DIR = Path(env("SEOAUDIT_REPORT_DIR", default=str(VAR_DIR / "reports")))
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request until collectstatic ran
 STATICFILES_DIRS = [BASE_DIR / "static"]
 

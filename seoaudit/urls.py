@@ -26,6 +26,7 @@ api_v1 = [
     path("auth/token/verify", TokenVerifyView.as_view(), name="token-verify"),
     path("", include(accounts_router.urls)),
     path("", include("audits.api.urls")),
+    path("", include("reports.api.urls")),
     path("", include("analytics.api.urls")),
 ]
 

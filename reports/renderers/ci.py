@@ -1,0 +1,118 @@
+"""CI formats: JUnit XML (one test case per check) and a Markdown summary for pull-request
+comments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from xml.sax.saxutils import escape, quoteattr
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from audits.catalog import catalog
+from audits.engine.checks.registry import CATEGORIES
+from audits.models import Audit, Finding
+
+from ..builder import ReportData
+
+#: Affected URLs listed in one JUnit failure (the CSV has them all).
+JUNIT_URLS_PER_CHECK = 1000
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    return escape(_XML_INVALID.sub("\ufffd", text))
+
+
+def _a(text: str) -> str:
+    return quoteattr(_XML_INVALID.sub("\ufffd", text))
+
+
+def _affected(audit: Audit) -> dict[str, list[str | None]]:
+    """Check code -> affected page URLs (None for site-wide), one ordered streamed query."""
+    affected: dict[str, list[str | None]] = {}
+    rows = (Finding.objects.filter(audit=audit).order_by("code", "page_id", "id")
+            .values_list("code", "page__url"))
+    for code, url in rows.iterator(chunk_size=5000):
+        affected.setdefault(code, []).append(url)
+    return affected
+
+
+def junit_xml(*, audit: Audit, language: str = "en") -> Iterator[str]:
+    """One <testsuite> per category and one <testcase> per check that ran: an error or warning
+    check with findings fails and lists the affected pages; a notice with findings passes
+    with the pages in <system-out> (notices are advice, a CI gate should not trip on them)."""
+    geo = (audit.options or {}).get("geo", True) is not False
+    checks = [c for c in catalog() if geo or c.category != "geo"]
+    affected = _affected(audit)
+    failing = [c for c in checks if affected.get(c.code) and c.severity != "notice"
+               and not c.informational]
+    with translation.override(language):
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+        yield (f"<testsuites name={_a('SEO audit of ' + audit.normalized_url)} "
+               f'tests="{len(checks)}" failures="{len(failing)}">\n')
+        for category, label in CATEGORIES.items():
+            group = [c for c in checks if c.category == category]
+            if not group:
+                continue
+            failures = sum(1 for c in group if c in failing)
+            yield (f"  <testsuite name={_a(_(label))} tests=\"{len(group)}\" "
+                   f'failures="{failures}" errors="0" skipped="0">\n')
+            for check in group:
+                urls = affected.get(check.code) or []
+                yield (f"    <testcase classname={_a('seoaudit.' + category)} "
+                       f"name={_a(check.code + ': ' + _(check.title))}>")
+                if urls:
+                    lines = [url or _("(site-wide)") for url in urls[:JUNIT_URLS_PER_CHECK]]
+                    if len(urls) > JUNIT_URLS_PER_CHECK:
+                        lines.append(_("... and %(count)d more") % {
+                            "count": len(urls) - JUNIT_URLS_PER_CHECK})
+                    body = _x("\n".join(lines) + "\n\n" + _("How to fix") + ": " + _(check.fix))
+                    message = _a(_("%(count)d findings") % {"count": len(urls)})
+                    if check in failing:
+                        yield (f"\n      <failure message={message} type={_a(check.severity)}>"
+                               f"{body}</failure>\n    ")
+                    else:
+                        yield f"\n      <system-out>{body}</system-out>\n    "
+                yield "</testcase>\n"
+            yield "  </testsuite>\n"
+        yield "</testsuites>\n"
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def markdown_summary(data: ReportData) -> str:
+    """A short Markdown summary (scores, counts, top issues, change) for a PR comment."""
+    with translation.override(data.language):
+        lines = [f"## {_('SEO & GEO audit')}: {data.site_url}", ""]
+        lines += [f"| {_('Score')} | {_('Value')} |", "|---|---:|",
+                  f"| {_('SEO health')} | {_score(data.seo_score)} |"]
+        if data.geo is not None:
+            lines.append(f"| {_('GEO score')} | {_score(data.geo_score)} |")
+        sev = data.by_severity
+        lines += ["", f"**{data.stats.pages}** {_('pages crawled')} · "
+                  f"**{sev['error']}** {_('errors')} · **{sev['warning']}** {_('warnings')} · "
+                  f"**{sev['notice']}** {_('notices')}", ""]
+        comparison = data.comparison
+        if comparison is not None and comparison.has_previous:
+            change = comparison.seo_change
+            sign = "+" if change and change > 0 else ""
+            lines += [_("Since the previous audit: SEO %(change)s, %(new)d new issues, "
+                        "%(fixed)d fixed, %(persisting)d persisting.") % {
+                "change": f"{sign}{_score(change)}", "new": comparison.new,
+                "fixed": comparison.fixed, "persisting": comparison.persisting}, ""]
+        if data.top_issues:
+            lines += [f"### {_('Top issues')}", "",
+                      f"| # | {_('Issue')} | {_('Severity')} | {_('Pages')} |",
+                      "|---:|---|---|---:|"]
+            for index, issue in enumerate(data.top_issues, 1):
+                title = issue.title.replace("|", "\\|")
+                pages = str(issue.pages) if issue.pages else _("site-wide")
+                lines.append(f"| {index} | {title} (`{issue.code}`) | {_(issue.severity)} | "
+                             f"{pages} |")
+        else:
+            lines.append(_("No issues found."))
+        return "\n".join(lines) + "\n"
