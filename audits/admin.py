@@ -20,6 +20,9 @@ from django.utils.html import format_html, format_html_join
 
 from analytics import console
 from analytics.selectors import annotate_finding_counts
+from reports import services as report_services
+from reports.exceptions import AuditNotReportable
+from reports.models import Report
 
 from . import selectors, services
 from .engine.checks.registry import REGISTRY
@@ -137,7 +140,8 @@ class AuditAdmin(admin.ModelAdmin):
                        "related_links", "error", "created_at", "started_at", "finished_at",
                        "duration", "options_pretty", "scores_pretty", "summary_pretty")
     inlines = (FindingInline, PageInline)
-    actions = ("rerun_audits", "cancel_audits", "export_findings_csv", "open_progress_page")
+    actions = ("rerun_audits", "cancel_audits", "generate_pdf_reports", "export_findings_csv",
+               "open_progress_page")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Audit]:
         return annotate_finding_counts(super().get_queryset(request))
@@ -271,6 +275,21 @@ class AuditAdmin(admin.ModelAdmin):
             if services.audit_cancel(audit=audit).status == Audit.Status.CANCELLED:
                 cancelled += 1
         messages.info(request, f"Cancelled {cancelled} active audit(s); finished ones are unchanged.")
+
+    @admin.action(description="Generate PDF reports (English) of selected audits")
+    def generate_pdf_reports(self, request: HttpRequest, queryset: QuerySet[Audit]) -> None:
+        queued, refused = 0, 0
+        for audit in queryset.select_related(None):
+            try:
+                report_services.report_request(audit=audit, format=Report.Format.PDF,
+                                               language=Report.Language.EN, user=request.user)
+                queued += 1
+            except AuditNotReportable:
+                refused += 1
+        reports_url = reverse("admin:reports_report_changelist")
+        messages.info(request, format_html(
+            'Queued {} PDF report(s); {} audit(s) not finished yet were skipped. '
+            '<a href="{}">Reports</a>', queued, refused, reports_url))
 
     @admin.action(description="Export findings of selected audits as CSV")
     def export_findings_csv(self, request: HttpRequest, queryset: QuerySet[Audit]) -> HttpResponse:

@@ -237,3 +237,24 @@ def test_admin_index_links_the_dashboard_and_is_branded(staff_client):
     assert reverse("console-dashboard") in content
     assert "SEO &amp; GEO audit — staff console" in content
     assert "analytics/console.css" in content
+
+
+def test_generate_pdf_action_queues_reports_for_finished_audits(crawl, staff_client):
+    from reports.models import Report
+    from seoaudit.celery import app
+
+    owner = UserFactory()
+    done = crawl(owner, site_v2())
+    pending = services.audit_create(owner=owner, url="https://pending.example/", enqueue=False)
+    app.conf.task_always_eager = True
+    try:
+        response = _act(staff_client, "generate_pdf_reports", [done, pending])
+    finally:
+        app.conf.task_always_eager = False
+    assert response.status_code == 302
+    report = Report.objects.get()  # none for the pending audit
+    assert report.audit_id == done.pk and report.format == "pdf"
+    assert report.status == Report.Status.READY, report.error
+    assert report.file.open("rb").read(5) == b"%PDF-"
+    messages = [str(m) for m in staff_client.get(response["Location"]).context["messages"]]
+    assert any("Queued 1 PDF report(s); 1 audit(s) not finished" in m for m in messages)
