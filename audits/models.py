@@ -45,6 +45,11 @@ class Audit(models.Model):
     #: Crawl summary: robots.txt, sitemaps, refused URLs (traps, caps), findings by severity.
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")
+    #: The latest live-progress snapshot (audits/progress.py; docs/sse.md) as published to
+    #: `audit:progress:{id}`, for late subscribers and the embedded mode without Redis.
+    progress_snapshot = models.JSONField(default=dict, blank=True)
+    #: Sequence number of `progress_snapshot` (the SSE event id); grows with every publish.
+    progress_seq = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

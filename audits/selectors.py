@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from .engine.checks.registry import REGISTRY
 from .models import Audit, Finding, Link, Page, url_hash
+from .progress import progress_snapshot
 
 
 def audit_list_for_user(*, user: Any) -> QuerySet[Audit]:
@@ -104,12 +105,9 @@ def audit_score_breakdown(*, audit: Audit) -> dict[str, Any]:
 
 
 def audit_progress(*, audit: Audit) -> dict[str, Any]:
-    """What a progress event carries (the SSE stream sends the same fields)."""
-    return {"audit_id": audit.pk, "status": audit.status, "progress": audit.progress,
-            "pages_crawled": audit.pages_crawled, "total_pages": audit.total_pages,
-            "seo_score": audit.seo_score, "geo_score": audit.geo_score,
-            "started_at": audit.started_at, "finished_at": audit.finished_at,
-            "updated_at": audit.updated_at, "error": audit.error}
+    """The live-progress snapshot the SSE stream sends (audits/progress.py), plus the
+    audit's heartbeat `updated_at`."""
+    return {**progress_snapshot(audit), "updated_at": audit.updated_at}
 
 
 def search_for_user(*, user: Any, q: str, limit: int = 20) -> dict[str, list[Any]]:

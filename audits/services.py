@@ -26,6 +26,7 @@ from .exceptions import AuditNotActive, IdempotencyKeyReused, InvalidAuditOption
 from .models import Audit, Finding, Link, Page
 from .options import clean_audit_options, crawl_options_for
 from .persistence import AuditWriter
+from .progress import PROGRESS_INTERVAL_S, progress_publish_status, progress_record
 
 log = structlog.get_logger(__name__)
 
@@ -35,9 +36,6 @@ MAX_URL_LENGTH = 2048
 IDEMPOTENCY_TTL_S = 24 * 3600
 #: Host names that always mean this machine (RFC 6761 section 6.3).
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
-
-#: How often progress is written to the database (and published) while a crawl runs.
-PROGRESS_INTERVAL_S = 1.0
 
 
 def audit_create(*, owner: Any, url: str, options: dict[str, Any] | None = None,
@@ -92,6 +90,7 @@ def _claim(audit_id: Any) -> bool:
     now = timezone.now()
     if Audit.objects.filter(pk=audit_id, status=Audit.Status.PENDING).update(
             status=Audit.Status.RUNNING, started_at=now, updated_at=now, error=""):
+        progress_publish_status(audit_id=audit_id)
         return True
     stale_before = now - timedelta(seconds=settings.SEOAUDIT_STALE_AUDIT_SECONDS)
     if Audit.objects.filter(pk=audit_id, status=Audit.Status.RUNNING,
@@ -100,6 +99,7 @@ def _claim(audit_id: Any) -> bool:
         Finding.objects.filter(audit_id=audit_id).delete()
         Link.objects.filter(audit_id=audit_id).delete()
         Page.objects.filter(audit_id=audit_id).delete()
+        progress_publish_status(audit_id=audit_id)
         return True
     return False
 
@@ -140,6 +140,7 @@ def _crawl_and_persist(audit: Audit, options: Any,
                 cancel.set()  # cancelled (or taken over) meanwhile: stop crawling
             elif on_progress is not None:
                 on_progress(audit, progress)
+    _save_progress(audit, run.progress())  # the exact page count before the site checks
     writer.flush()
     summary = run.summary
     assert summary is not None
@@ -152,9 +153,11 @@ def _save_progress(audit: Audit, progress: CrawlProgress) -> bool:
     total = max(progress.total_estimate, progress.pages_crawled, 1)
     percent = min(99, int(progress.pages_crawled * 100 / total))
     audit.progress, audit.pages_crawled, audit.total_pages = percent, progress.pages_crawled, total
-    return bool(Audit.objects.filter(pk=audit.pk, status=Audit.Status.RUNNING).update(
-        progress=percent, pages_crawled=progress.pages_crawled, total_pages=total,
-        updated_at=timezone.now()))
+    # Persisted with the live snapshot and published (audits/progress.py); False once the
+    # audit is no longer RUNNING (cancelled meanwhile).
+    return progress_record(audit_id=audit.pk, crawl=progress, only_if_running=True,
+                           fields={"progress": percent, "pages_crawled": progress.pages_crawled,
+                                   "total_pages": total}) is not None
 
 
 def _finish(audit: Audit, summary: CrawlSummary) -> Audit:
@@ -174,6 +177,7 @@ def _finish(audit: Audit, summary: CrawlSummary) -> Audit:
         status=status, **fields)
     if not updated:
         Audit.objects.filter(pk=audit.pk).update(**fields)
+    progress_publish_status(audit_id=audit.pk)
     audit.refresh_from_db()
     log.info("audit.finish", audit_id=str(audit.pk), status=audit.status,
              pages=summary.pages_crawled, score=score.score,
@@ -185,6 +189,7 @@ def _fail(audit: Audit, reason: str) -> Audit:
     Audit.objects.filter(pk=audit.pk).exclude(status=Audit.Status.CANCELLED).update(
         status=Audit.Status.FAILED, error=reason, finished_at=timezone.now(),
         updated_at=timezone.now())
+    progress_publish_status(audit_id=audit.pk)
     audit.refresh_from_db()
     log.warning("audit.failed", audit_id=str(audit.pk), reason=reason)
     return audit
@@ -192,8 +197,9 @@ def _fail(audit: Audit, reason: str) -> Audit:
 
 def audit_cancel(*, audit: Audit) -> Audit:
     """Cancel a pending or running audit; a running crawl stops at its next progress save."""
-    Audit.objects.filter(pk=audit.pk, status__in=Audit.ACTIVE_STATUSES).update(
-        status=Audit.Status.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now())
+    if Audit.objects.filter(pk=audit.pk, status__in=Audit.ACTIVE_STATUSES).update(
+            status=Audit.Status.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now()):
+        progress_publish_status(audit_id=audit.pk)
     audit.refresh_from_db()
     return audit
 

@@ -9,18 +9,21 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audits.engine.checks.registry import CATEGORIES
 from audits.exceptions import AuditError, InvalidAuditOptions
 from audits.models import Audit
-from audits.selectors import finding_summary
+from audits.progress import progress_snapshot
+from audits.selectors import audit_score_breakdown, finding_summary
 from audits.services import audit_submit
 from seoaudit.http_errors import error_response
 
 from . import selectors
 from .forms import AuditStartForm
-from .snapshot import progress_snapshot
 
-#: Most audits one live-update poll may ask about (the list page shows at most 50).
-LIVE_POLL_MAX_IDS = selectors.AUDIT_LIST_LIMIT
+#: Most audits one live-update poll may ask about: 40 ids keep the query string well under
+#: the 2,048-character URL limit (SEOAUDIT_MAX_URL_LENGTH). static/js/progress.js sends at most
+#: this many (the newest running audits: the list is newest first).
+LIVE_POLL_MAX_IDS = 40
 
 
 def _audit_or_404(request: HttpRequest, audit_id: uuid.UUID) -> Audit:
@@ -64,10 +67,13 @@ def audit_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def audit_findings(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    """Findings of one audit grouped by check, most severe first."""
+    """Findings of one audit grouped by check, most severe first, and the score by category."""
     audit = _audit_or_404(request, pk)
+    breakdown = audit_score_breakdown(audit=audit)
+    categories = [{"name": CATEGORIES.get(code, code), **values} for code, values
+                  in sorted(((breakdown["seo"] or {}).get("categories") or {}).items())]
     return render(request, "dashboard/audit_findings.html",
-                  {"audit": audit, "groups": finding_summary(audit=audit)})
+                  {"audit": audit, "groups": finding_summary(audit=audit), "categories": categories})
 
 
 @require_GET
@@ -86,3 +92,8 @@ def audit_live(request: HttpRequest) -> HttpResponse:
         return error_response(400, "invalid_id", "Every id must be an audit id (a UUID).")
     audits = selectors.audit_list_by_ids(user=request.user, audit_ids=ids)
     return JsonResponse({"audits": [progress_snapshot(audit) for audit in audits]})
+
+
+# A list tab polls every 3 s (20 a minute): count the polls in the audits API's rate-limit class
+# (per address) rather than the default one, so a few people behind one address are not refused.
+audit_live.throttle_scope = "audits"  # type: ignore[attr-defined]

@@ -202,6 +202,16 @@ SEOAUDIT_JS_RENDER_SAMPLE = env.int("SEOAUDIT_JS_RENDER_SAMPLE", default=10)
 #: taken over by a redelivered task.
 SEOAUDIT_STALE_AUDIT_SECONDS = env.int("SEOAUDIT_STALE_AUDIT_SECONDS", default=600)
 
+# --- Live progress: Server-Sent Events (audits/streams.py, docs/sse.md) -------------------
+#: Seconds between `: heartbeat` comments on an idle stream.
+SSE_HEARTBEAT_S = env.float("SSE_HEARTBEAT_S", default=15.0)
+#: Open streams one user may hold per web worker process (more -> 429).
+SSE_MAX_STREAMS_PER_USER = env.int("SSE_MAX_STREAMS_PER_USER", default=20)
+#: Lifetime of a stream token from POST /api/v1/audits/{id}/stream-token (seconds).
+SSE_STREAM_TOKEN_TTL = env.int("SSE_STREAM_TOKEN_TTL", default=300)
+#: How often a stream reads the database when Redis pub/sub is not available (seconds).
+SSE_POLL_INTERVAL_S = env.float("SSE_POLL_INTERVAL_S", default=1.0)
+
 # --- API platform: authentication, errors, pagination, OpenAPI (api-core) ------------------
 REST_FRAMEWORK = {
     # One bearer scheme: local JWT, Auth0 JWT or personal API token (seoaudit/api/authentication.py).
@@ -253,6 +263,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "audits.sse.openapi.add_events_path",
                              "seoaudit.api.schema.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {"AuditStatusEnum": "audits.models.Audit.Status",
                             "SeverityEnum": "audits.models.Finding.Severity",

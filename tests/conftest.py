@@ -13,6 +13,22 @@ def _no_render_sample(settings):
 
 
 @pytest.fixture
+def user(db):
+    """A user account (password "pw-for-tests-only")."""
+    from tests.audits.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    """A second account, for "another user's object is a 404" tests."""
+    from tests.audits.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
 def allow_private(settings):
     """Tests crawl servers on 127.0.0.1, which production refuses (SSRF guard)."""
     settings.SEOAUDIT_ALLOW_PRIVATE_NETWORKS = True

@@ -97,18 +97,38 @@ class ScoreBreakdownSerializer(serializers.Serializer):
     geo = serializers.DictField(allow_null=True, help_text="GEO components and top losses.")
 
 
+class FindingCountsSerializer(serializers.Serializer):
+    error = serializers.IntegerField()
+    warning = serializers.IntegerField()
+    notice = serializers.IntegerField()
+
+
 class ProgressSerializer(serializers.Serializer):
+    """The live-progress snapshot (docs/sse.md): what every SSE event carries."""
+
     audit_id = serializers.UUIDField()
+    seq = serializers.IntegerField(help_text="Grows with every snapshot; the SSE event id.")
     status = serializers.ChoiceField(choices=Audit.Status.choices)
     progress = serializers.IntegerField(min_value=0, max_value=100)
     pages_crawled = serializers.IntegerField()
-    total_pages = serializers.IntegerField()
+    total_pages = serializers.IntegerField(allow_null=True, help_text="Estimate while running.")
+    current_url = serializers.CharField(allow_null=True)
+    findings = FindingCountsSerializer(help_text="Findings so far by severity.")
     seo_score = serializers.FloatField(allow_null=True)
     geo_score = serializers.FloatField(allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
+    elapsed_s = serializers.FloatField(allow_null=True)
+    eta_s = serializers.FloatField(allow_null=True)
+    error = serializers.CharField(allow_null=True, allow_blank=True)
+    url = serializers.CharField()
     updated_at = serializers.DateTimeField()
-    error = serializers.CharField(allow_blank=True)
+
+
+class StreamTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Pass as ?token= to the events stream.")
+    expires_at = serializers.DateTimeField()
+    events_url = serializers.CharField()
 
 
 class CheckSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from ..sse.views import audit_events
 from .views import UUID_RE, AuditViewSet, CheckViewSet, FindingViewSet, LinkViewSet, PageViewSet, SearchView
 
 router = SimpleRouter(trailing_slash=False)
@@ -12,5 +13,6 @@ router.register("checks", CheckViewSet, basename="check")
 
 urlpatterns = [
     path("search", SearchView.as_view(), name="search"),
+    path("audits/<uuid:audit_id>/events", audit_events, name="audit-events"),
     path("", include(router.urls)),
 ]

@@ -5,8 +5,10 @@ link or finding does not exist for the caller (404)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -22,6 +24,7 @@ from seoaudit.api.pagination import CursorPage, IdCursorPage
 from .. import selectors, services
 from ..engine.checks.registry import CATEGORIES, REGISTRY
 from ..models import Audit, Finding, Link, Page
+from ..sse.tokens import stream_token_issue
 from . import serializers as s
 from .filters import AuditFilter, FindingFilter, LinkFilter, PageFilter
 
@@ -95,6 +98,21 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["get"])
     def progress(self, request: Request, pk: str | None = None) -> Response:
         return Response(s.ProgressSerializer(selectors.audit_progress(audit=self.get_object())).data)
+
+    @extend_schema(summary="A short-lived token for the audit's event stream",
+                   description="For clients that cannot send an Authorization header (browser "
+                               "EventSource): pass the token as `?token=` to "
+                               "`GET /api/v1/audits/{id}/events`. Bound to the caller and this "
+                               "audit; expires after SSE_STREAM_TOKEN_TTL seconds (default 300).",
+                   request=None, responses={201: s.StreamTokenSerializer})
+    @action(detail=True, methods=["post"], url_path="stream-token")
+    def stream_token(self, request: Request, pk: str | None = None) -> Response:
+        audit = self.get_object()
+        token, expires_at = stream_token_issue(user=request.user, audit_id=audit.pk)
+        events_url = f"{reverse('audit-events', args=[audit.pk])}?{urlencode({'token': token})}"
+        return Response(s.StreamTokenSerializer(
+            {"token": token, "expires_at": expires_at, "events_url": events_url}).data,
+            status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="SEO and GEO score breakdown", responses={200: s.ScoreBreakdownSerializer})
     @action(detail=True, methods=["get"])

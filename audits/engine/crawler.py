@@ -119,6 +119,8 @@ class Crawler:
         self.summary: CrawlSummary | None = None
         self.pages_crawled = 0
         self._code_pages: Counter[str] = Counter()
+        # Fixed keys: progress() copies it from another thread while the crawl adds to it.
+        self._severity_counts: dict[str, int] = dict.fromkeys(Severity.ALL, 0)
         self._error_pages: set[str] = set()
         self._in_flight = 0
         self._current = ""
@@ -131,7 +133,8 @@ class Crawler:
         return CrawlProgress(pages_crawled=self.pages_crawled,
                              pages_queued=self.frontier.pending + self._in_flight,
                              total_estimate=max(self.frontier.estimate, self.pages_crawled),
-                             current_url=self._current)
+                             current_url=self._current,
+                             findings_by_severity=dict(self._severity_counts))
 
     async def crawl(self) -> AsyncIterator[PageResult]:
         results: asyncio.Queue[PageResult | None] = asyncio.Queue(maxsize=256)
@@ -319,6 +322,8 @@ class Crawler:
             self.pages_crawled += 1
         for finding in result.findings:
             self._count(finding)
+            check = REGISTRY.get(finding.code)
+            self._severity_counts[check.severity if check else Severity.NOTICE] += 1
         if facts is None:
             return
         source = sys.intern(result.url)

@@ -402,6 +402,9 @@ class CrawlProgress:
     pages_queued: int
     total_estimate: int
     current_url: str = ""
+    #: Page findings so far per severity ("error", "warning", "notice"); site-wide checks
+    #: run at the end and are only in the summary.
+    findings_by_severity: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@
  * origin, so the session cookie authenticates it. After a dropped connection the browser
  * reconnects by itself and sends Last-Event-ID; the server answers with the current
  * snapshot. The stream is closed on a terminal event. If the stream cannot be opened at all
- * (no EventSource, or the server refused it), the page polls the snapshot instead.
+ * (no EventSource, or the server refused it), or the page has no stream URL (staff watching
+ * another user's audit: streams are for owners), the page polls the snapshot instead.
  *
  * Audit list ([data-audit-list]): one poll every few seconds for all still-running audits on
  * the page (one request however many rows, and no long-lived connections that would use up
@@ -17,6 +18,7 @@
   var LABELS = { PENDING: "Pending", RUNNING: "Running", COMPLETED: "Completed", FAILED: "Failed",
                  CANCELLED: "Cancelled" };
   var POLL_MS = 3000;
+  var POLL_MAX_IDS = 40;  // dashboard.views.LIVE_POLL_MAX_IDS (newest rows first)
 
   function duration(seconds) {
     if (seconds === null || seconds === undefined || isNaN(seconds)) { return "\u2014"; }
@@ -82,7 +84,7 @@
     setText(this.root, "live-note", "Live: this page updates by itself.");
     var self = this;
     this.timer = window.setInterval(function () { self.tick(); }, 1000);
-    if (window.EventSource) { this.listen(); } else { this.poll(); }
+    if (window.EventSource && this.root.getAttribute("data-events-url")) { this.listen(); } else { this.poll(); }
   };
 
   ProgressPage.prototype.listen = function () {
@@ -144,6 +146,7 @@
     setText(root, "findings-error", findings.error || 0);
     setText(root, "findings-warning", findings.warning || 0);
     setText(root, "findings-notice", findings.notice || 0);
+    if (TERMINAL[s.status]) { setText(root, "findings-title", "Findings"); }
     setBadge(root, s.status);
     setText(root, "status-text", LABELS[s.status] || s.status);
     this.tick();
@@ -205,7 +208,7 @@
 
   AuditList.prototype.start = function () {
     var self = this;
-    var rows = this.activeRows();
+    var rows = this.activeRows().slice(0, POLL_MAX_IDS);
     if (!rows.length) { return; }
     var query = rows.map(function (row) { return "id=" + encodeURIComponent(row.getAttribute("data-audit-id")); });
     getJSON(this.table.getAttribute("data-live-url") + "?" + query.join("&"), function (data) {

@@ -18,16 +18,6 @@ def _web_settings(settings):
 
 
 @pytest.fixture
-def user(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def other_user(db):
-    return UserFactory()
-
-
-@pytest.fixture
 def staff_user(db):
     staff = UserFactory()
     staff.is_staff = True

@@ -28,8 +28,11 @@ def submit_start_form(client: Client, **data: Any) -> Any:
 
 def make_audit(owner: Any, *, url: str = "https://example.com/", status: str = "RUNNING",
                progress: int = 40, pages: int = 12, total: int = 30,
-               findings: dict[str, int] | None = None, **fields: Any) -> Any:
-    """An audit in the given state with `pages` crawled pages and findings by severity."""
+               findings: dict[str, int] | None = None, current_url: str | None = None,
+               **fields: Any) -> Any:
+    """An audit in the given state with `pages` crawled pages and findings by severity, as
+    the worker leaves it: a running audit's findings so far and current URL in its persisted
+    progress snapshot, a finished one's in its crawl summary."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -38,6 +41,11 @@ def make_audit(owner: Any, *, url: str = "https://example.com/", status: str = "
 
     now = timezone.now()
     finished = status in ("COMPLETED", "FAILED", "CANCELLED")
+    counts = {"error": 0, "warning": 0, "notice": 0, **(findings or {})}
+    if finished:
+        fields.setdefault("summary", {"findings_by_severity": counts})
+    else:
+        fields.setdefault("progress_snapshot", {"findings": counts, "current_url": current_url})
     audit = Audit.objects.create(
         owner=owner, url=url, normalized_url=url, status=status, progress=progress,
         pages_crawled=pages, total_pages=total, started_at=now - timedelta(seconds=75),

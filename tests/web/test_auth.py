@@ -13,7 +13,8 @@ from tests.web.helpers import hidden_fields
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/audits/", f"/audits/{uuid.uuid4()}/", f"/audits/{uuid.uuid4()}/findings/"])
+@pytest.mark.parametrize("path", ["/audits/", f"/audits/{uuid.uuid4()}/",
+                                  f"/audits/{uuid.uuid4()}/findings/"])
 def test_pages_require_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302
