@@ -25,14 +25,13 @@ from reports.exceptions import AuditNotReportable
 from reports.models import Report
 
 from . import selectors, services
+from .admin_lists import INLINE_CAP, CappedCountPaginator, CappedInline, CategoryFilter, StatusClassFilter
 from .engine.checks.registry import REGISTRY
 from .engine.urls import InvalidURL, normalize_url
 from .exceptions import AuditError
 from .models import Audit, Finding, Link, Page
 from .options import clean_audit_options
 
-#: Rows shown by the capped inlines on an audit's page.
-INLINE_CAP = 20
 #: Errors first, then warnings, then notices.
 SEVERITY_RANK = Case(When(severity="error", then=0), When(severity="warning", then=1), default=2)
 
@@ -72,33 +71,7 @@ def _changelist(model: str, **filters: Any) -> str:
     return reverse(f"admin:audits_{model}_changelist") + (f"?{query}" if query else "")
 
 
-class _CappedFormSet(forms.BaseInlineFormSet):
-    """Shows the first INLINE_CAP rows of the inline's ordering, never the whole relation."""
-
-    def get_queryset(self) -> QuerySet[Any]:
-        if not hasattr(self, "_capped"):
-            self._capped = super().get_queryset()[:INLINE_CAP]
-        return self._capped
-
-
-class _CappedInline(admin.TabularInline):
-    formset = _CappedFormSet
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class FindingInline(_CappedInline):
+class FindingInline(CappedInline):
     model = Finding
     fk_name = "audit"
     fields = readonly_fields = ("severity", "code", "category", "page_url")
@@ -114,7 +87,7 @@ class FindingInline(_CappedInline):
         return obj.page.url if obj.page_id else "(site-wide)"
 
 
-class PageInline(_CappedInline):
+class PageInline(CappedInline):
     model = Page
     fields = readonly_fields = ("url", "status", "depth", "indexable", "inlinks", "elapsed_ms")
     verbose_name_plural = f"Pages (shallowest first, at most {INLINE_CAP}; see the list for all)"
@@ -311,6 +284,7 @@ class AuditAdmin(admin.ModelAdmin):
 class _ReadOnlyAdmin(admin.ModelAdmin):
     """Crawl rows are written by the crawler only: staff browse them."""
 
+    paginator = CappedCountPaginator
     show_full_result_count = False
     list_per_page = 100
 
@@ -325,7 +299,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 class PageAdmin(_ReadOnlyAdmin):
     list_display = ("url", "audit_link", "status", "depth", "indexable", "title", "inlinks",
                     "geo_score", "elapsed_ms")
-    list_filter = ("status", "indexable", "in_sitemap")
+    list_filter = (StatusClassFilter, "indexable", "in_sitemap")
     search_fields = ("url", "title")
     raw_id_fields = ("audit",)
     list_select_related = ("audit",)
@@ -363,7 +337,9 @@ class LinkAdmin(_ReadOnlyAdmin):
 @admin.register(Finding)
 class FindingAdmin(_ReadOnlyAdmin):
     list_display = ("code", "severity", "category", "title", "page_url", "audit_link")
-    list_filter = ("severity", "category", "code")
+    #: ~200 check codes are too many for the sidebar: `?code=` (linked from each audit's
+    #: "findings by check" table) and the search box filter by check.
+    list_filter = ("severity", CategoryFilter)
     search_fields = ("code", "page__url")
     raw_id_fields = ("audit", "page")
     list_select_related = ("page", "audit")

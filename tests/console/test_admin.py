@@ -80,6 +80,20 @@ def test_audit_change_page_shows_counts_checks_and_capped_inlines(crawl, staff_c
     assert f'id="findings-{INLINE_CAP}"' not in content
     pages = Page.objects.filter(audit=audit).count()
     assert f'id="pages-{pages - 1}"' in content  # fewer pages than the cap: all shown
+    # the "findings by check" links open the findings list filtered by audit and check
+    link = (reverse("admin:audits_finding_changelist")
+            + f"?audit__id__exact={audit.pk}&amp;code=seo.title.missing")
+    assert link in content
+    listing = staff_client.get(link.replace("&amp;", "&"))
+    assert listing.status_code == 200
+    shown = listing.context["cl"].result_count
+    assert shown == Finding.objects.filter(audit=audit, code="seo.title.missing").count() == INLINE_CAP + 16
+    for query, expected in ((f"category=content&audit__id__exact={audit.pk}",
+                             Finding.objects.filter(audit=audit, category="content").count()),
+                            ("status_class=4", Page.objects.filter(status__range=(400, 499)).count())):
+        model = "page" if "status_class" in query else "finding"
+        listing = staff_client.get(reverse(f"admin:audits_{model}_changelist") + "?" + query)
+        assert listing.status_code == 200 and listing.context["cl"].result_count == expected > 0
     # the first inline rows are errors (errors first)
     first_row = content.split('id="findings-0"', 1)[1].split("</tr>", 1)[0]
     assert '<td class="field-severity">' in first_row and "<p>Error</p>" in first_row
@@ -258,3 +272,16 @@ def test_generate_pdf_action_queues_reports_for_finished_audits(crawl, staff_cli
     assert report.file.open("rb").read(5) == b"%PDF-"
     messages = [str(m) for m in staff_client.get(response["Location"]).context["messages"]]
     assert any("Queued 1 PDF report(s); 1 audit(s) not finished" in m for m in messages)
+
+
+def test_huge_lists_count_up_to_a_cap(staff_client, monkeypatch):
+    from audits.admin import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 50)
+    audit = bulk_audits(UserFactory(), sites=1, per_site=1, findings=80)[0]
+    content = staff_client.get(reverse("admin:audits_finding_changelist")).content.decode()
+    assert "more than 50 findings" in content
+    filtered = staff_client.get(reverse("admin:audits_finding_changelist")
+                                + f"?audit__id__exact={audit.pk}&severity__exact=error")
+    assert filtered.context["cl"].result_count == 27  # 80 findings, every third an error
+    assert "27 findings" in filtered.content.decode()
