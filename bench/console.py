@@ -120,6 +120,9 @@ def measure(args: argparse.Namespace, owner) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from analytics import selectors
+    from audits.models import Audit
+
+    first_audit = Audit.objects.order_by("created_at").values_list("pk", flat=True).first()
 
     staff = Client()
     staff.login(username="staff", password="bench-only")
@@ -139,7 +142,8 @@ def measure(args: argparse.Namespace, owner) -> None:
         ("page /analytics/", get(owner_client, "/analytics/")),
         ("page /analytics/sites/site7.example/", get(owner_client, "/analytics/sites/site7.example/")),
         ("admin audit list", get(staff, "/admin/audits/audit/")),
-        ("admin audit list, ordered by errors", get(staff, "/admin/audits/audit/?o=9")),
+        ("admin audit list, filtered by status", get(staff, "/admin/audits/audit/?status__exact=COMPLETED")),
+        ("admin audit change page", get(staff, f"/admin/audits/audit/{first_audit}/change/")),
         ("admin finding list", get(staff, "/admin/audits/finding/")),
         ("admin page list", get(staff, "/admin/audits/page/")),
         ("admin dashboard", get(staff, "/admin/dashboard/")),
