@@ -3,6 +3,7 @@ it; this postprocessing hook documents it next to the DRF operations."""
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 EVENTS_PATH = "/api/v1/audits/{id}/events"
@@ -20,6 +21,27 @@ _DESCRIPTION = (
 def add_events_path(result: dict[str, Any], generator: Any, request: Any, public: bool
                     ) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: add `GET /api/v1/audits/{id}/events`."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    snapshot_ref: dict[str, Any] = {"type": "object"}
+    if "Progress" in components:  # each event's data: the progress snapshot, without updated_at
+        event = deepcopy(components["Progress"])
+        event.get("properties", {}).pop("updated_at", None)
+        event["required"] = [name for name in event.get("required", []) if name != "updated_at"]
+        event["description"] = "The `data:` of every event: the live-progress snapshot."
+        components["ProgressEvent"] = event
+        snapshot_ref = {"$ref": "#/components/schemas/ProgressEvent"}
+    # One server-sent event (the OpenAPI 3.2 shape: fields of the event, `data` as embedded JSON).
+    event_schema = {
+        "type": "object", "required": ["data"],
+        "properties": {
+            "id": {"type": "string", "description": "The snapshot's seq."},
+            "event": {"type": "string", "enum": ["progress", "status", "completed", "failed"]},
+            "retry": {"type": "integer"},
+            # OpenAPI 3.0 has no contentSchema: the snapshot's schema rides in an extension.
+            "data": {"type": "string", "description": "The snapshot as JSON (ProgressEvent).",
+                     "x-contentMediaType": "application/json", "x-contentSchema": snapshot_ref},
+        },
+    }
     result.setdefault("paths", {})[EVENTS_PATH] = {"get": {
         "operationId": "audits_events_retrieve",
         "summary": "Live progress as Server-Sent Events",
@@ -34,16 +56,11 @@ def add_events_path(result: dict[str, Any], generator: Any, request: Any, public
              "schema": {"type": "string"},
              "description": "Sent by a reconnecting EventSource; the current snapshot follows at once."},
         ],
-        "security": [{"HTTPBearer": []}, {"cookieAuth": []}],
+        # The session cookie (platform pages) and ?token= are described above and in docs/sse.md.
+        "security": [{"HTTPBearer": []}],
         "responses": {"200": {
             "description": "The event stream: `id: <seq>`, `event: progress|status|completed|failed`, "
                            "`data: <snapshot JSON>`.",
-            "content": {"text/event-stream": {"schema": {"type": "string"},
-                                              "example": 'id: 7\nevent: progress\ndata: {"audit_id": '
-                                                         '"...", "seq": 7, "status": "RUNNING", '
-                                                         '"progress": 40}\n\n'}}}},
+            "content": {"text/event-stream": {"schema": event_schema}}}},
     }}
-    schemes = result.setdefault("components", {}).setdefault("securitySchemes", {})
-    schemes.setdefault("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "sessionid",
-                                      "description": "The Django session of the platform's pages."})
     return result

@@ -24,6 +24,7 @@ import structlog
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
@@ -154,10 +155,10 @@ async def audit_events(request: HttpRequest, audit_id: Any) -> HttpResponse:
     slot = _Slot(user.pk)
     last_event_id = request.headers.get("Last-Event-ID")
     if hasattr(request, "scope"):  # ASGI (uvicorn): the async iterator, on the server's loop
-        content: Any = _event_stream(audit_id, slot, last_event_id=last_event_id, use_redis=True)
+        content: Any = _event_stream(audit_id, slot, last_event_id=last_event_id, asgi=True)
     else:  # WSGI (runserver): Django would buffer an async iterator to its end
         content = _blocking(_event_stream(audit_id, slot, last_event_id=last_event_id,
-                                          use_redis=False))
+                                          asgi=False))
     response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
     weakref.finalize(response, slot.release)
     response["Cache-Control"] = "no-cache, no-store"
@@ -165,36 +166,57 @@ async def audit_events(request: HttpRequest, audit_id: Any) -> HttpResponse:
     return response
 
 
-async def _current(audit_id: str) -> dict[str, Any] | None:
-    audit = await Audit.objects.filter(pk=audit_id).afirst()
-    return progress_snapshot(audit) if audit is not None else None
+# A stream lives for minutes while its request thread idles: under ASGI every database read
+# during the stream hands its connection back at once (to the pool with DB_POOL_SIZE, else
+# closed), so open streams hold no connections. Under WSGI the server's thread owns it.
+def _read_snapshot(audit_id: str, release: bool) -> dict[str, Any] | None:
+    try:
+        audit = Audit.objects.filter(pk=audit_id).first()
+        return progress_snapshot(audit) if audit is not None else None
+    finally:
+        if release:
+            connection.close()
 
 
-async def _seq_in_db(audit_id: str) -> int | None:
-    return await Audit.objects.filter(pk=audit_id).values_list("progress_seq", flat=True).afirst()
+def _read_seq(audit_id: str, release: bool) -> int | None:
+    try:
+        return Audit.objects.filter(pk=audit_id).values_list("progress_seq", flat=True).first()
+    finally:
+        if release:
+            connection.close()
+
+
+_current = sync_to_async(_read_snapshot)
+_seq_in_db = sync_to_async(_read_seq)
 
 
 def _blocking(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
     """The async stream one event at a time for a WSGI server (each step on its own loop, so
     it polls the database: the Redis hub belongs to one event loop)."""
+    async def step() -> bytes:
+        return await anext(stream)
+
+    async def close() -> None:
+        await stream.aclose()
+
     try:
         while True:
             try:
-                yield async_to_sync(stream.__anext__)()
+                yield async_to_sync(step)()
             except StopAsyncIteration:
                 return
     finally:
-        async_to_sync(stream.aclose)()
+        async_to_sync(close)()
 
 
 async def _event_stream(audit_id: str, slot: _Slot, *, last_event_id: str | None,
-                        use_redis: bool) -> AsyncIterator[bytes]:
+                        asgi: bool) -> AsyncIterator[bytes]:
     subscription: Subscription | None = None
     try:
-        hub = hub_for_running_loop() if use_redis else None
+        hub = hub_for_running_loop() if asgi else None
         # Subscribe before reading the snapshot: nothing published in between is missed.
         subscription = await hub.subscribe(audit_id) if hub is not None else None
-        snapshot = await _current(audit_id)
+        snapshot = await _current(audit_id, asgi)
         if snapshot is None:
             return
         log.debug("sse.open", audit_id=audit_id, last_event_id=last_event_id,
@@ -217,15 +239,15 @@ async def _event_stream(audit_id: str, slot: _Slot, *, last_event_id: str | None
                     continue
             else:
                 await asyncio.sleep(max(0.0, min(wait, settings.SSE_POLL_INTERVAL_S)))
-                seq = await _seq_in_db(audit_id)
+                seq = await _seq_in_db(audit_id, asgi)
                 if seq is None:
                     return  # the audit was deleted
                 if seq > last_seq:
-                    item = await _current(audit_id)
+                    item = await _current(audit_id, asgi)
             if item is None and time.monotonic() >= next_beat:
                 # Reconcile at every heartbeat: pub/sub delivers at most once.
-                if subscription is not None and (await _seq_in_db(audit_id) or 0) > last_seq:
-                    item = await _current(audit_id)
+                if subscription is not None and (await _seq_in_db(audit_id, asgi) or 0) > last_seq:
+                    item = await _current(audit_id, asgi)
                 if item is None:
                     yield HEARTBEAT
                     next_beat = time.monotonic() + heartbeat_s

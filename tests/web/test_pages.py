@@ -154,7 +154,11 @@ def test_failed_audit_page_shows_the_reason(web, user):
 
 def test_another_users_audit_is_404(web, other_user):
     audit = make_audit(other_user)
-    assert web.get(f"/audits/{audit.pk}/").status_code == 404
+    response = web.get(f"/audits/{audit.pk}/")
+    assert response.status_code == 404
+    html = _text(response)
+    assert "<h1>Not found</h1>" in html and "Back to your audits" in html  # the site's layout
+    assert audit.url not in html
     assert web.get(f"/audits/{audit.pk}/findings/").status_code == 404
     assert web.get(f"/audits/{uuid.uuid4()}/").status_code == 404
 
@@ -239,3 +243,11 @@ def test_live_polls_count_in_the_audits_rate_limit_class(web, user, settings):
     page = web.get("/audits/")
     assert live["X-RateLimit-Limit"] == "600"  # settings.SEOAUDIT_RATE_LIMITS["audits"]
     assert page["X-RateLimit-Limit"] == "100"  # the pages themselves: the default class
+
+
+def test_reports_are_named_once_their_url_exists(web, user, settings):
+    audit = make_audit(user, status="COMPLETED", progress=100, seo_score=80.0, geo_score=70.0)
+    assert "/reports" not in _text(web.get(f"/audits/{audit.pk}/"))  # no dead reference
+    settings.ROOT_URLCONF = "tests.web.urls_with_reports"
+    html = _text(web.get(f"/audits/{audit.pk}/"))
+    assert f"<code>POST /api/v1/audits/{audit.pk}/reports</code>" in html

@@ -1,6 +1,7 @@
 """A real browser (Playwright driving Debian's Chromium) signs in, starts an audit of a slow
 local fixture site and watches the progress page advance to the completed state with scores,
-without reloading. Screenshots: tests/artifacts/progress-{running,finished,mobile}.png."""
+without reloading. Screenshots in tests/artifacts/: progress-running.png, progress-finished.png,
+list-running.png, list-mobile.png, progress-mobile.png."""
 
 from __future__ import annotations
 
@@ -132,6 +133,7 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
             expect(page.locator('[data-field="current-url"]')).to_contain_text(site)
             page.screenshot(path=str(ARTIFACTS / "progress-running.png"), full_page=True)
             assert not _accessibility_violations(page)
+            list_page.screenshot(path=str(ARTIFACTS / "list-running.png"), full_page=True)
 
             # Completed, without a reload, with scores.
             state = watch(page, seen, lambda s: s["status"] == "COMPLETED", deadline=deadline)
