@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from django.db.models import Avg, Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from audits.engine.checks.registry import CATEGORIES, GEO_COMPONENTS, REGISTRY, Check
 from audits.engine.score import SEVERITY_WEIGHTS
@@ -24,6 +23,7 @@ from audits.models import Audit, Finding, Page
 
 from .branding import Branding, branding_for_owner
 from .comparison import AuditComparison, audit_compare
+from .i18n import category_label, check_text, component_label
 from .summary import executive_summary
 
 #: Example URLs listed per check in the report (the CSV has every one).
@@ -140,6 +140,9 @@ class ReportData:
     finished_at: datetime | None
     seo_score: float | None
     geo_score: float | None
+    #: Pages the scores are computed over (the audit's count); stats.pages counts every
+    #: URL row recorded, which may include a few more (e.g. failed fetches).
+    pages_crawled: int
     pages_with_error: int
     total_findings: int
     by_severity: dict[str, int]
@@ -174,6 +177,7 @@ def report_data_build(*, audit: Audit, language: str = "en",
             host=urlsplit(audit.normalized_url).netloc, language=language, status=audit.status,
             generated_at=timezone.now(), created_at=audit.created_at,
             finished_at=audit.finished_at, seo_score=audit.seo_score, geo_score=audit.geo_score,
+            pages_crawled=audit.pages_crawled,
             pages_with_error=int(scores.get("pages_with_error") or 0),
             total_findings=sum(by_severity.values()), by_severity=by_severity,
             branding=branding_for_owner(owner_id=audit.owner_id), summary=(),
@@ -205,9 +209,10 @@ def _issues(audit: Audit, cap: int) -> list[Issue]:
         weight = SEVERITY_WEIGHTS.get(row["severity"], 0.1)
         impact = weight * (row["pages"] + row["site_wide"] * SITE_WIDE_SHARE * pages_scored)
         issues.append(Issue(
-            code=row["code"], title=_(check.title) if check else row["code"],
+            code=row["code"], title=check_text(check, "title") if check else row["code"],
             severity=row["severity"], category=row["category"],
-            why=_(check.why) if check else "", fix=_(check.fix) if check else "",
+            why=check_text(check, "why") if check else "",
+            fix=check_text(check, "fix") if check else "",
             reference=check.reference if check else "", findings=row["findings"],
             pages=row["pages"], site_wide=row["site_wide"], impact=round(impact, 2),
             informational=bool(check and check.informational),
@@ -219,14 +224,14 @@ def _issues(audit: Audit, cap: int) -> list[Issue]:
 def _categories(audit: Audit, issues: list[Issue]) -> tuple[CategorySection, ...]:
     scored = (audit.scores or {}).get("categories") or {}
     sections = []
-    for key, label in CATEGORIES.items():
+    for key in CATEGORIES:
         if key == "geo":
             continue  # the GEO section shows these
         mine = tuple(i for i in issues if i.category == key)
         score = (scored.get(key) or {}).get("score")
         if not mine and score is None:
             continue
-        sections.append(CategorySection(key, _(label), score, sum(i.findings for i in mine),
+        sections.append(CategorySection(key, category_label(key), score, sum(i.findings for i in mine),
                                         mine))
     return tuple(sections)
 
@@ -237,9 +242,10 @@ def _geo(audit: Audit, issues: list[Issue]) -> GeoSection | None:
     if geo_scores is None and audit.geo_score is None:
         return None
     components = tuple(
-        GeoComponent(key, _(label), float(part.get("weight") or 0), part.get("score"),
+        GeoComponent(key, component_label(key), float(part.get("weight") or 0),
+                     part.get("score"),
                      int(part.get("findings") or 0), part.get("reason") or "")
-        for key, label in GEO_COMPONENTS.items()
+        for key in GEO_COMPONENTS
         if (part := ((geo_scores or {}).get("components") or {}).get(key)) is not None)
     access = summary.get("ai_access") or {}
     urls = tuple(access.get("urls") or ())

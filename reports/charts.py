@@ -9,6 +9,8 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 GOOD, FAIR, BAD, NONE = "#2e9e5b", "#e08e0b", "#d64545", "#9aa5b1"
+#: Longest bar label (12 px DejaVu Sans fits about this many characters in the label column).
+LABEL_CHARS = 38
 
 
 def score_colour(score: float | None) -> str:
@@ -41,13 +43,14 @@ def gauge(score: float | None, label: str, *, size: int = 150) -> SafeString:
 
 def bars(rows: Sequence[tuple[str, float | None]], *, width: int = 640) -> SafeString:
     """Horizontal bars, one per (label, 0-100 score); an unmeasured row shows a dash."""
-    label_w, row_h, bar_h = 210, 26, 16
+    label_w, row_h, bar_h = 250, 26, 16
     bar_w = width - label_w - 50
     height = row_h * len(rows) + 6
     parts = [f'<svg class="bars" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" role="img">']
     for index, (label, score) in enumerate(rows):
         y = index * row_h + 4
+        label = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
         value = 0.0 if score is None else max(0.0, min(100.0, score))
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end" font-size="12" '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 from django.conf import settings
@@ -12,10 +13,21 @@ from django.db import models
 _COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "a colour as #rrggbb")
 
 
+class ReportStorage(FileSystemStorage):
+    """Files under SEOAUDIT_REPORT_DIR, read on every use (not frozen at import)."""
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(settings.SEOAUDIT_REPORT_DIR)
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        return os.path.abspath(self.base_location)
+
+
 def report_storage() -> FileSystemStorage:
-    """Where report files live (SEOAUDIT_REPORT_DIR); a callable so the path is not frozen
-    into migrations."""
-    return FileSystemStorage(location=settings.SEOAUDIT_REPORT_DIR)
+    """Where report files live; a callable so the path is not frozen into migrations."""
+    return ReportStorage()
 
 
 class Report(models.Model):

@@ -37,7 +37,7 @@ def executive_summary(data: ReportData) -> tuple[str, ...]:
     date = formats.date_format(data.finished_at or data.created_at, "DATE_FORMAT")
     crawled = ngettext("We crawled %(pages)d page of %(host)s on %(date)s.",
                        "We crawled %(pages)d pages of %(host)s on %(date)s.",
-                       data.stats.pages) % {"pages": data.stats.pages, "host": data.host,
+                       data.pages_crawled) % {"pages": data.pages_crawled, "host": data.host,
                                             "date": date}
     scores = _("The site's SEO health score is %(seo)s out of 100 (%(rating)s).") % {
         "seo": _fmt(data.seo_score), "rating": score_rating(data.seo_score)}
@@ -52,8 +52,8 @@ def executive_summary(data: ReportData) -> tuple[str, ...]:
         "errors": ngettext("%d error", "%d errors", sev["error"]) % sev["error"],
         "warnings": ngettext("%d warning", "%d warnings", sev["warning"]) % sev["warning"],
         "notices": ngettext("%d notice", "%d notices", sev["notice"]) % sev["notice"]}
-    if data.stats.pages:
-        share = round(100 * data.pages_with_error / data.stats.pages)
+    if data.pages_crawled:
+        share = round(100 * data.pages_with_error / data.pages_crawled)
         found += " " + ngettext(
             "%(count)d page (%(share)d%%) has at least one error.",
             "%(count)d pages (%(share)d%%) have at least one error.",

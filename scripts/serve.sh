@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements.txt
 # Optional: without Chromium audits report the JavaScript render sample as skipped.
+source scripts/_pdf.sh
+ensure_pdf_tools || echo "PDF report tools are not all available: PDF reports may fail" >&2
 source scripts/_chromium.sh
 ensure_chromium || echo "Chromium not available: the JavaScript render sample will be skipped" >&2
 

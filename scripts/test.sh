@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements-dev.txt
 # The render sample's tests drive Debian's Chromium (Playwright's own browser download is not
 # used); under CI=true they fail rather than skip without it.
+source scripts/_pdf.sh
+ensure_pdf_tools || echo "PDF report tools are not all available: PDF tests may fail" >&2
 source scripts/_chromium.sh
 ensure_chromium || echo "Chromium is not available: the render tests skip (and fail under CI=true)" >&2
 

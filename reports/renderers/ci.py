@@ -15,6 +15,7 @@ from audits.engine.checks.registry import CATEGORIES
 from audits.models import Audit, Finding
 
 from ..builder import ReportData
+from ..i18n import category_label, check_text
 
 #: Affected URLs listed in one JUnit failure (the CSV has them all).
 JUNIT_URLS_PER_CHECK = 1000
@@ -52,23 +53,23 @@ def junit_xml(*, audit: Audit, language: str = "en") -> Iterator[str]:
         yield '<?xml version="1.0" encoding="UTF-8"?>\n'
         yield (f"<testsuites name={_a('SEO audit of ' + audit.normalized_url)} "
                f'tests="{len(checks)}" failures="{len(failing)}">\n')
-        for category, label in CATEGORIES.items():
+        for category in CATEGORIES:
             group = [c for c in checks if c.category == category]
             if not group:
                 continue
             failures = sum(1 for c in group if c in failing)
-            yield (f"  <testsuite name={_a(_(label))} tests=\"{len(group)}\" "
+            yield (f"  <testsuite name={_a(category_label(category))} tests=\"{len(group)}\" "
                    f'failures="{failures}" errors="0" skipped="0">\n')
             for check in group:
                 urls = affected.get(check.code) or []
                 yield (f"    <testcase classname={_a('seoaudit.' + category)} "
-                       f"name={_a(check.code + ': ' + _(check.title))}>")
+                       f"name={_a(check.code + ': ' + check_text(check, 'title'))}>")
                 if urls:
                     lines = [url or _("(site-wide)") for url in urls[:JUNIT_URLS_PER_CHECK]]
                     if len(urls) > JUNIT_URLS_PER_CHECK:
                         lines.append(_("... and %(count)d more") % {
                             "count": len(urls) - JUNIT_URLS_PER_CHECK})
-                    body = _x("\n".join(lines) + "\n\n" + _("How to fix") + ": " + _(check.fix))
+                    body = _x("\n".join(lines) + "\n\n" + _("How to fix") + ": " + check_text(check, "fix"))
                     message = _a(_("%(count)d findings") % {"count": len(urls)})
                     if check in failing:
                         yield (f"\n      <failure message={message} type={_a(check.severity)}>"
@@ -87,15 +88,18 @@ def _score(value: float | None) -> str:
 def markdown_summary(data: ReportData) -> str:
     """A short Markdown summary (scores, counts, top issues, change) for a PR comment."""
     with translation.override(data.language):
-        lines = [f"## {_('SEO & GEO audit')}: {data.site_url}", ""]
-        lines += [f"| {_('Score')} | {_('Value')} |", "|---|---:|",
-                  f"| {_('SEO health')} | {_score(data.seo_score)} |"]
+        heading, score, value = _("SEO & GEO audit"), _("Score"), _("Value")
+        seo, geo_label = _("SEO health"), _("GEO score")
+        pages_label, errors, warnings, notices = (_("pages crawled"), _("errors"), _("warnings"),
+                                                  _("notices"))
+        severity = {"error": _("Error"), "warning": _("Warning"), "notice": _("Notice")}
+        lines = [f"## {heading}: {data.site_url}", "", f"| {score} | {value} |", "|---|---:|",
+                 f"| {seo} | {_score(data.seo_score)} |"]
         if data.geo is not None:
-            lines.append(f"| {_('GEO score')} | {_score(data.geo_score)} |")
+            lines.append(f"| {geo_label} | {_score(data.geo_score)} |")
         sev = data.by_severity
-        lines += ["", f"**{data.stats.pages}** {_('pages crawled')} · "
-                  f"**{sev['error']}** {_('errors')} · **{sev['warning']}** {_('warnings')} · "
-                  f"**{sev['notice']}** {_('notices')}", ""]
+        lines += ["", f"**{data.pages_crawled}** {pages_label} · **{sev['error']}** {errors} · "
+                  f"**{sev['warning']}** {warnings} · **{sev['notice']}** {notices}", ""]
         comparison = data.comparison
         if comparison is not None and comparison.has_previous:
             change = comparison.seo_change
@@ -105,14 +109,16 @@ def markdown_summary(data: ReportData) -> str:
                 "change": f"{sign}{_score(change)}", "new": comparison.new,
                 "fixed": comparison.fixed, "persisting": comparison.persisting}, ""]
         if data.top_issues:
-            lines += [f"### {_('Top issues')}", "",
-                      f"| # | {_('Issue')} | {_('Severity')} | {_('Pages')} |",
+            top, issue_label, severity_label, pages = (_("Top issues"), _("Issue"),
+                                                       _("Severity"), _("Pages"))
+            lines += [f"### {top}", "", f"| # | {issue_label} | {severity_label} | {pages} |",
                       "|---:|---|---|---:|"]
+            site_wide = _("site-wide")
             for index, issue in enumerate(data.top_issues, 1):
                 title = issue.title.replace("|", "\\|")
-                pages = str(issue.pages) if issue.pages else _("site-wide")
-                lines.append(f"| {index} | {title} (`{issue.code}`) | {_(issue.severity)} | "
-                             f"{pages} |")
+                affected = str(issue.pages) if issue.pages else site_wide
+                lines.append(f"| {index} | {title} (`{issue.code}`) | "
+                             f"{severity.get(issue.severity, issue.severity)} | {affected} |")
         else:
             lines.append(_("No issues found."))
         return "\n".join(lines) + "\n"

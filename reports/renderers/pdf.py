@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-# WeasyPrint logs every step (also at import) at INFO: a 30-page report would log 40 lines.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-from weasyprint import HTML  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 from ..builder import ReportData
 from .html import render_html

@@ -11,12 +11,12 @@ from typing import Any
 
 from django.db.models import Count
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from audits import selectors
 from audits.models import Audit, Page
 
 from ..comparison import audit_compare
+from ..i18n import title_for_code
 
 CHUNK = 2000
 FINDING_COLUMNS = ("url", "code", "severity", "category", "title", "details")
@@ -49,7 +49,7 @@ def findings_csv(*, audit: Audit, language: str = "en") -> Iterator[str]:
     """Every finding: URL ('' for site-wide), code, severity, category, title, details JSON."""
     with translation.override(language):
         rows = ((_cell(f["url"] or ""), f["code"], f["severity"], f["category"],
-                 _cell(_(f["title"])), json.dumps(f["details"], ensure_ascii=False, default=str))
+                 _cell(title_for_code(f["code"])), json.dumps(f["details"], ensure_ascii=False, default=str))
                 for f in selectors.finding_iter(audit=audit))
         yield from _csv_lines(FINDING_COLUMNS, rows)
 

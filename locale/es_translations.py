@@ -1,0 +1,243 @@
+"""Spanish translations of the report strings, and the script that writes them into
+locale/es/LC_MESSAGES/django.po after `makemessages` (run: python locale/es_translations.py).
+
+Keyed by msgid; plural entries map to (singular, plural). Kept as Python so the translations
+survive `makemessages` rewriting the .po file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+ES: dict[str, str | tuple[str, str]] = {
+    "(site-wide)": "(todo el sitio)",
+    "... and %(count)d more": "... y %(count)d más",
+    "How to fix": "Cómo solucionarlo",
+    "%(count)d findings": "%(count)d hallazgos",
+    "SEO & GEO audit": "Auditoría SEO y GEO",
+    "Score": "Puntuación",
+    "Value": "Valor",
+    "SEO health": "Salud SEO",
+    "GEO score": "Puntuación GEO",
+    "pages crawled": "páginas rastreadas",
+    "errors": "errores",
+    "warnings": "advertencias",
+    "notices": "avisos",
+    "Error": "Error",
+    "Warning": "Advertencia",
+    "Notice": "Aviso",
+    "Since the previous audit: SEO %(change)s, %(new)d new issues, %(fixed)d fixed, "
+    "%(persisting)d persisting.":
+        "Desde la auditoría anterior: SEO %(change)s, %(new)d problemas nuevos, "
+        "%(fixed)d resueltos, %(persisting)d persistentes.",
+    "Top issues": "Problemas principales",
+    "Issue": "Problema",
+    "Severity": "Gravedad",
+    "Pages": "Páginas",
+    "site-wide": "todo el sitio",
+    "No issues found.": "No se encontraron problemas.",
+    "training": "entrenamiento",
+    "AI search": "búsqueda con IA",
+    "assistant": "asistente",
+    "legacy": "heredado",
+    "not measured": "sin medir",
+    "excellent": "excelente",
+    "good": "buena",
+    "needs work": "mejorable",
+    "poor": "deficiente",
+    "We crawled %(pages)d page of %(host)s on %(date)s.": (
+        "Rastreamos %(pages)d página de %(host)s el %(date)s.",
+        "Rastreamos %(pages)d páginas de %(host)s el %(date)s."),
+    "The site's SEO health score is %(seo)s out of 100 (%(rating)s).":
+        "La puntuación de salud SEO del sitio es de %(seo)s sobre 100 (%(rating)s).",
+    "Its GEO score, which measures how well AI answer engines can read, trust and quote it, "
+    "is %(geo)s (%(rating)s).":
+        "Su puntuación GEO, que mide lo bien que los motores de respuesta de IA pueden leerlo, "
+        "confiar en él y citarlo, es de %(geo)s (%(rating)s).",
+    "We found %(errors)s, %(warnings)s and %(notices)s.":
+        "Encontramos %(errors)s, %(warnings)s y %(notices)s.",
+    "%d error": ("%d error", "%d errores"),
+    "%d warning": ("%d advertencia", "%d advertencias"),
+    "%d notice": ("%d aviso", "%d avisos"),
+    "%(count)d page (%(share)d%%) has at least one error.": (
+        "%(count)d página (%(share)d %%) tiene al menos un error.",
+        "%(count)d páginas (%(share)d %%) tienen al menos un error."),
+    "%(title)s (%(affected)s)": "%(title)s (%(affected)s)",
+    "Fixing these first will help most: %(items)s.":
+        "Lo que más ayudará es corregir primero esto: %(items)s.",
+    "No issue needs fixing: keep monitoring the site with regular audits.":
+        "No hay nada urgente que corregir: siga vigilando el sitio con auditorías periódicas.",
+    "The site has no llms.txt file; this report proposes one.":
+        "El sitio no tiene archivo llms.txt; este informe propone uno.",
+    "The site's llms.txt file does not follow the format.":
+        "El archivo llms.txt del sitio no sigue el formato.",
+    "The site publishes an llms.txt file.": "El sitio publica un archivo llms.txt.",
+    "%(count)d AI search or assistant crawler is blocked from key pages.": (
+        "%(count)d rastreador de búsqueda o asistente de IA tiene bloqueado el acceso a "
+        "páginas clave.",
+        "%(count)d rastreadores de búsqueda o asistentes de IA tienen bloqueado el acceso a "
+        "páginas clave."),
+    "the SEO score did not change": "la puntuación SEO no ha cambiado",
+    "the SEO score rose by %(points)s points": "la puntuación SEO ha subido %(points)s puntos",
+    "the SEO score fell by %(points)s points": "la puntuación SEO ha bajado %(points)s puntos",
+    "Since the previous audit, %(trend)s: %(new)d new issues appeared and %(fixed)d were fixed.":
+        "Desde la auditoría anterior, %(trend)s: han aparecido %(new)d problemas nuevos y se "
+        "han resuelto %(fixed)d.",
+    "%d page": ("%d página", "%d páginas"),
+    "SEO & GEO audit of %(host)s": "Auditoría SEO y GEO de %(host)s",
+    "Page": "Página",
+    "SEO & GEO audit report": "Informe de auditoría SEO y GEO",
+    "Audit date": "Fecha de la auditoría",
+    "Report generated": "Informe generado",
+    "Pages crawled": "Páginas rastreadas",
+    "Executive summary": "Resumen ejecutivo",
+    "Scores": "Puntuaciones",
+    "SEO health: %(score)s / 100 (%(rating)s).": "Salud SEO: %(score)s / 100 (%(rating)s).",
+    "GEO score: %(score)s / 100 (%(rating)s).": "Puntuación GEO: %(score)s / 100 (%(rating)s).",
+    "Category breakdown": "Desglose por categoría",
+    "Ranked by impact: severity weight × affected pages (a site-wide issue counts as 10%% of "
+    "the pages).":
+        "Ordenados por impacto: peso de la gravedad × páginas afectadas (un problema de todo el "
+        "sitio cuenta como el 10 %% de las páginas).",
+    "Findings": "Hallazgos",
+    "Impact": "Impacto",
+    "Change since the previous audit": "Cambios desde la auditoría anterior",
+    "Previous audit": "Auditoría anterior",
+    "Before": "Antes",
+    "Now": "Ahora",
+    "Change": "Cambio",
+    "new issues": "problemas nuevos",
+    "fixed issues": "problemas resueltos",
+    "persisting issues": "problemas persistentes",
+    "Check": "Comprobación",
+    "New": "Nuevos",
+    "Fixed": "Resueltos",
+    "Persisting": "Persistentes",
+    "Issues by category": "Problemas por categoría",
+    "Each issue lists up to %(cap)s example URLs; the CSV export has every affected URL.":
+        "Cada problema muestra hasta %(cap)s URL de ejemplo; la exportación CSV incluye todas "
+        "las URL afectadas.",
+    "%(n)s page": ("%(n)s página", "%(n)s páginas"),
+    "%(shown)s of %(more)s pages shown.": "Se muestran %(shown)s de %(more)s páginas.",
+    "No issues in this category.": "No hay problemas en esta categoría.",
+    "GEO: AI answer engines": "GEO: motores de respuesta de IA",
+    "How well AI search and assistants (ChatGPT, Perplexity, Google AI Overviews, ...) can "
+    "reach, read, trust and quote the site.":
+        "Lo bien que las búsquedas y los asistentes de IA (ChatGPT, Perplexity, las AI "
+        "Overviews de Google, ...) pueden acceder al sitio, leerlo, confiar en él y citarlo.",
+    "Component": "Componente",
+    "Weight": "Peso",
+    "AI crawler access (robots.txt)": "Acceso de los rastreadores de IA (robots.txt)",
+    "What robots.txt lets each AI crawler fetch, checked on the start page and the most linked "
+    "page (%(n)s URL, listed below).": (
+        "Lo que robots.txt permite descargar a cada rastreador de IA, comprobado en la página "
+        "de inicio y en la página más enlazada (%(n)s URL, listada abajo).",
+        "Lo que robots.txt permite descargar a cada rastreador de IA, comprobado en la página "
+        "de inicio y en las páginas más enlazadas (%(n)s URL, listadas abajo)."),
+    "Crawler": "Rastreador",
+    "Operator": "Operador",
+    "Purpose": "Finalidad",
+    "Own robots.txt group": "Grupo propio en robots.txt",
+    "Access": "Acceso",
+    "yes": "sí",
+    "no": "no",
+    "allowed": "permitido",
+    "blocked": "bloqueado",
+    "blocked on %(blocked)s of %(total)s pages": "bloqueado en %(blocked)s de %(total)s páginas",
+    "robots.txt could not be read, so the crawler matrix is not available.":
+        "No se pudo leer robots.txt, así que la matriz de rastreadores no está disponible.",
+    "Not checked.": "No comprobado.",
+    "Proposed llms.txt, generated from the crawled pages:":
+        "Propuesta de llms.txt, generada a partir de las páginas rastreadas:",
+    "GEO issues, including citability": "Problemas GEO, incluida la citabilidad",
+    "No GEO issues found.": "No se encontraron problemas GEO.",
+    "Appendix: crawl settings and statistics": "Anexo: configuración y estadísticas del rastreo",
+    "Start URL": "URL de inicio",
+    "URLs recorded": "URL registradas",
+    "Audit ID": "ID de la auditoría",
+    "HTML": "HTML",
+    "Status codes": "Códigos de estado",
+    "no response": "sin respuesta",
+    "Indexable pages": "Páginas indexables",
+    "Pages in the sitemap": "Páginas en el sitemap",
+    "Average response time (TTFB)": "Tiempo medio de respuesta (TTFB)",
+    "Average page size": "Tamaño medio de página",
+    "Average words per page": "Palabras por página de media",
+    "Deepest click depth": "Profundidad de clic máxima",
+    "Crawl time": "Duración del rastreo",
+    "Pages by click depth": "Páginas por profundidad de clic",
+    "Depth": "Profundidad",
+    "sitemap only": "solo en el sitemap",
+    "Sitemaps": "Sitemaps",
+    "Status": "Estado",
+    "URLs not crawled": "URL no rastreadas",
+    "Crawl settings": "Configuración del rastreo",
+    "Default settings.": "Configuración predeterminada.",
+}
+
+_ENTRY = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$')
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _header(block: str) -> str:
+    block = block.replace("#, fuzzy\n", "")
+    for old, new in (("Language: \\n", "Language: es\\n"),
+                     ("PACKAGE VERSION", "seoaudit reports"),
+                     ("YEAR-MO-DA HO:MI+ZONE", "2026-11-29 07:40+0000"),
+                     ("FULL NAME <EMAIL@ADDRESS>", "reports helper"),
+                     ("LANGUAGE <LL@li.org>", "Spanish")):
+        block = block.replace(old, new)
+    return block
+
+
+def fill(po: Path) -> list[str]:
+    """Rewrite the msgstr lines of `po` from ES; returns the msgids left untranslated."""
+    blocks = po.read_text(encoding="utf-8").split("\n\n")
+    out, missing = [], []
+    for block in blocks:
+        keep, fields, current = [], {}, None
+        for line in block.splitlines():
+            match = _ENTRY.match(line)
+            if match:
+                current = match.group(1)
+                fields[current] = ast.literal_eval(match.group(2))
+                if not current.startswith("msgstr"):
+                    keep.append(line)
+            elif line.startswith('"') and current:
+                fields[current] += ast.literal_eval(line)
+                if not current.startswith("msgstr"):
+                    keep.append(line)
+            elif not line.startswith("#~"):
+                current = None
+                keep.append(line.replace("#, fuzzy, ", "#, ").replace("#, fuzzy", "#"))
+        msgid = fields.get("msgid")
+        if not msgid:
+            out.append(_header(block))
+            continue
+        value = ES.get(msgid)
+        if value is None:
+            missing.append(msgid)
+            value = ""
+        if "msgid_plural" in fields:
+            one, many = value if isinstance(value, tuple) else (value, value)
+            # Django's Spanish plural forms: [0] one, [1] many (millions), [2] other.
+            keep += [f"msgstr[0] {_quote(one)}", f"msgstr[1] {_quote(many)}",
+                     f"msgstr[2] {_quote(many)}"]
+        else:
+            keep.append(f"msgstr {_quote(value if isinstance(value, str) else value[0])}")
+        out.append("\n".join(line for line in keep if line != "#"))
+    po.write_text("\n\n".join(out).rstrip() + "\n", encoding="utf-8")
+    return missing
+
+
+if __name__ == "__main__":
+    left = fill(Path(__file__).resolve().parent / "es" / "LC_MESSAGES" / "django.po")
+    if left:
+        print("untranslated:", *left, sep="\n  ", file=sys.stderr)
+        sys.exit(1)
