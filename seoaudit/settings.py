@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "webhooks",
     "ai",
     "dashboard",
+    "analytics",
 ]
 
 # --- Middleware (API platform: api-middleware) ----------------------------------------------

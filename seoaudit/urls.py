@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import ApiTokenViewSet, TokenObtainView, TokenRefreshView, TokenVerifyView
+from analytics.console import dashboard_view
 from seoaudit.api.health import HealthLiveView, HealthReadyView, HealthSummaryView
 from seoaudit.api.legacy import legacy_redirect
 
@@ -26,15 +27,18 @@ api_v1 = [
     path("", include(accounts_router.urls)),
     path("", include("audits.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("analytics.api.urls")),
 ]
 
 urlpatterns = [
+    path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="console-dashboard"),
     path("admin/", admin.site.urls),
     # --- Progress pages (dashboard) ---
     path("", RedirectView.as_view(pattern_name="dashboard:audit-list"), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audits/", include("dashboard.urls")),
+    path("analytics/", include("analytics.urls")),
     path("healthz", healthz, name="healthz"),
     path("health", HealthSummaryView.as_view(), name="health"),
     path("health/live", HealthLiveView.as_view(), name="health-live"),

@@ -4,6 +4,8 @@ list comes from the OpenAPI schema, so a new endpoint is covered without editing
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.files.base import ContentFile
 from drf_spectacular.generators import SchemaGenerator
@@ -42,6 +44,7 @@ def _fill(path, objects):
         return path.replace("{id}", str(objects["token"].pk))
     path = path.replace("{audit_id}", str(audit.pk)).replace("{fmt}", "md")
     path = path.replace("{report_id}", str(objects["report"].pk))
+    path = path.replace("{site}", urlsplit(audit.normalized_url).hostname or "")  # analytics
     if "/pages/{id}" in path:
         return path.replace("{id}", str(objects["page"].pk))
     if "/findings/{id}" in path:
