@@ -72,6 +72,13 @@ def audit_event_emit(*, audit: Any, type: str) -> WebhookEvent | None:
     return event_emit(owner=audit.owner, type=type, data=audit_data(audit))
 
 
+def audit_finished_emit(*, audit: Any) -> WebhookEvent | None:
+    """audit.completed or audit.failed by the audit's final status (a cancelled audit sends
+    nothing)."""
+    type_ = {"COMPLETED": EventType.AUDIT_COMPLETED, "FAILED": EventType.AUDIT_FAILED}.get(audit.status)
+    return audit_event_emit(audit=audit, type=type_) if type_ else None
+
+
 def audit_progress_emit(*, audit: Any) -> WebhookEvent | None:
     """audit.progress, at most once per WEBHOOKS_PROGRESS_INTERVAL_S per audit (opt-in)."""
     interval = settings.WEBHOOKS_PROGRESS_INTERVAL_S
