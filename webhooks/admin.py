@@ -3,23 +3,36 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import services
-from .exceptions import WebhookError
+from .exceptions import InvalidEndpointURL, WebhookError
 from .models import GitHubDelivery, GitHubRepository, WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("owner", "url", "description", "event_types", "is_active")
+
+    def clean_url(self) -> str:
+        try:
+            return services.endpoint_url_clean(self.cleaned_data["url"])
+        except InvalidEndpointURL as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
     list_display = ("url", "owner", "is_active", "owner_notice", "failing_since", "created_at")
     list_filter = ("is_active",)
     search_fields = ("url", "description", "owner__username", "owner__email")
     readonly_fields = ("id", "secret", "previous_secret_expires_at", "failing_since",
                        "disabled_at", "owner_notice", "created_at", "updated_at")
-    exclude = ("previous_secret",)
     actions = ("send_test_event", "rotate_secret", "enable")
 
     def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form, change: bool) -> None:

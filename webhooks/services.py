@@ -89,7 +89,9 @@ def audit_progress_emit(*, audit: Any) -> WebhookEvent | None:
 
 # --- endpoints -------------------------------------------------------------------------------
 
-def _clean_url(url: str) -> str:
+def endpoint_url_clean(url: str) -> str:
+    """The endpoint URL, stripped; InvalidEndpointURL unless http(s), credential-free and public
+    (IP literals and local names here; resolved addresses at every delivery)."""
     from audits.engine.netguard import AddressGuard, BlockedAddress
 
     url = (url or "").strip()
@@ -128,7 +130,7 @@ def endpoint_create(*, owner: Any, url: str, description: str = "",
                     event_types: list[str] | None = None) -> WebhookEndpoint:
     """Register a receiver; it gets a fresh "whsec_" secret."""
     return WebhookEndpoint.objects.create(
-        owner=owner, url=_clean_url(url), description=description,
+        owner=owner, url=endpoint_url_clean(url), description=description,
         event_types=_clean_event_types(event_types), secret=secret_generate())
 
 
@@ -136,7 +138,7 @@ def endpoint_update(*, endpoint: WebhookEndpoint, **fields: Any) -> WebhookEndpo
     """Change url, description, event_types or is_active. Re-activating clears the notice
     and the failure clock."""
     if "url" in fields:
-        endpoint.url = _clean_url(fields["url"])
+        endpoint.url = endpoint_url_clean(fields["url"])
     if "description" in fields:
         endpoint.description = fields["description"]
     if "event_types" in fields:

@@ -5,7 +5,14 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.core.cache import cache
 
-from tests.api.conftest import api, bearer_client, other_api, other_user, user  # noqa: F401
+from tests.api.conftest import (  # noqa: F401
+    api,
+    audit_factory,
+    bearer_client,
+    other_api,
+    other_user,
+    user,
+)
 
 from .receivers import Receiver
 

@@ -110,3 +110,26 @@ def test_admin_actions_send_test_and_redeliver(admin_client, user):
     assert delivery.status == "pending" and delivery.next_attempt_at is not None
     page = admin_client.get("/admin/webhooks/webhookendpoint/")
     assert page.status_code == 200 and b"example.com" in page.content
+
+
+def test_admin_add_form_refuses_a_private_url_and_creates_with_a_secret(admin_client, user):
+    refused = admin_client.post("/admin/webhooks/webhookendpoint/add/",
+                                {"owner": user.pk, "url": "http://127.0.0.1/hook",
+                                 "event_types": "[]", "is_active": "on"})
+    assert refused.status_code == 200 and b"must be public" in refused.content
+    assert not WebhookEndpoint.objects.exists()
+    admin_client.post("/admin/webhooks/webhookendpoint/add/",
+                      {"owner": user.pk, "url": "https://hooks.example.com/x",
+                       "event_types": '["audit.failed"]', "is_active": "on"})
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret.startswith("whsec_") and endpoint.event_types == ["audit.failed"]
+
+
+def test_audit_progress_is_throttled_per_audit(user, audit_factory):
+    services.endpoint_create(owner=user, url="https://example.com/h", event_types=["audit.progress"])
+    audit = audit_factory(user, status="RUNNING")
+    first = services.audit_progress_emit(audit=audit)
+    assert first is not None and first.type == "audit.progress"
+    assert services.audit_progress_emit(audit=audit) is None  # within the interval
+    other = audit_factory(user, url="https://other.example/", status="RUNNING")
+    assert services.audit_progress_emit(audit=other) is not None
