@@ -175,11 +175,15 @@ def main() -> None:
     receivers.terminate()
     distinct = sum(len(s) for s in report["successes"])
     received_ok = sum(sum(s.values()) for s in report["successes"])
-    unsettled = WebhookDelivery.objects.filter(status__in=("pending", "sending")).count()
-    failed = WebhookDelivery.objects.filter(status="failed").count()
-    # Lost: neither received by its receiver nor still on its way (pending/sending rows are
-    # reported apart, as unsettled, when the celery deadline cut the run short).
-    lost = expected - distinct - unsettled
+    received = {(ports[i], msg_id) for i, counts in enumerate(report["successes"]) for msg_id in counts}
+    rows = WebhookDelivery.objects.values_list("endpoint__url", "event_id", "status")
+    status_of = {(int(url.rsplit(":", 1)[1].split("/")[0]), msg_id): st for url, msg_id, st in rows}
+    unsettled = sum(st in ("pending", "sending") for st in status_of.values())
+    failed = sum(st == "failed" for st in status_of.values())
+    # Lost: an expected delivery with no row, or a settled row whose receiver never got it
+    # with a 2xx (rows still pending/sending when the celery deadline hit count as unsettled).
+    lost = (expected - len(status_of)) + sum(
+        1 for key, st in status_of.items() if st not in ("pending", "sending") and key not in received)
     duplicates = received_ok - distinct
     succeeded = WebhookDelivery.objects.filter(status="succeeded").count()
     connection.close()
