@@ -13,8 +13,9 @@ receiver for one user and emits --events `audit.completed` events through
   redelivered Celery message would be) so the conditional-UPDATE claim is exercised. Retries
   are made due by a fake clock (no sleeping through 5 s / 30 s backoffs).
 - `--mode celery`: real Celery workers (`celery -A seoaudit worker --pool threads -c --threads`)
-  on Redis (--redis-url); the events' on-commit enqueue sends every delivery, retries are
-  Celery countdowns in real time (the failing receiver needs ~35 s + jitter to settle).
+  on Redis (--redis-url) with embedded beat (`-B`: the `webhooks.deliver_due` sweep every
+  30 s); the events' on-commit enqueue sends every delivery, retries are Celery countdowns in
+  real time (the failing receiver needs ~35 s + jitter to settle).
 
 Printed: events/s emitted, deliveries/s (successful deliveries over the sending phase's wall
 time), attempts, lost deliveries (expected minus distinct (receiver, webhook-id) successes AND
@@ -148,7 +149,8 @@ def main() -> None:
         redis.Redis.from_url(args.redis_url).flushdb()
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "seoaudit", "worker", "--pool", "threads",
-             "-c", str(args.threads), "--loglevel", "WARNING", "-Q", "celery"],
+             "-c", str(args.threads), "--loglevel", "WARNING", "-Q", "celery",
+             "-B", "--schedule", "/tmp/bench-webhooks-celerybeat"],  # beat: the 30 s sweep
             cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     started = time.perf_counter()
