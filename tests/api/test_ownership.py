@@ -10,6 +10,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts import services as account_services
 from audits.models import Audit, Finding, Link, Page
 from tests.api.conftest import error_of
+from webhooks import services as webhook_services
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,23 @@ def theirs(other_user, audit_factory):
     """Objects that belong to other_user."""
     audit = audit_factory(other_user, status=Audit.Status.RUNNING)
     token, _raw = account_services.api_token_create(user=other_user, name="theirs")
+    endpoint = webhook_services.endpoint_create(owner=other_user, url="https://hooks.example.com/x")
+    delivery = webhook_services.endpoint_send_test(endpoint=endpoint).deliveries.get()
+    repository = webhook_services.github_repository_create(
+        owner=other_user, full_name="acme/site", site_url="https://example.com/")
     return {"audit": audit, "page": Page.objects.filter(audit=audit).first(),
-            "finding": Finding.objects.filter(audit=audit).first(), "token": token}
+            "finding": Finding.objects.filter(audit=audit).first(), "token": token,
+            "webhooks/endpoints": endpoint, "webhooks/deliveries": delivery,
+            "webhooks/github/repositories": repository}
 
 
 def _fill(path, objects):
     audit = objects["audit"]
     if path.startswith("/api/v1/tokens/"):
         return path.replace("{id}", str(objects["token"].pk))
+    for prefix in ("webhooks/endpoints", "webhooks/deliveries", "webhooks/github/repositories"):
+        if path.startswith(f"/api/v1/{prefix}/"):
+            return path.replace("{id}", str(objects[prefix].pk))
     path = path.replace("{audit_id}", str(audit.pk))
     if "/pages/{id}" in path:
         return path.replace("{id}", str(objects["page"].pk))
@@ -61,6 +71,9 @@ def test_every_object_endpoint_answers_404_to_another_user(api, theirs):
     assert Audit.objects.count() == 1 and Page.objects.count() == 3 and Link.objects.count() == 9
     theirs["token"].refresh_from_db()
     assert theirs["token"].revoked_at is None
+    endpoint = theirs["webhooks/endpoints"]
+    assert endpoint.deliveries.count() == 1 and type(endpoint).objects.get(pk=endpoint.pk).is_active
+    assert type(theirs["webhooks/github/repositories"]).objects.count() == 1
 
 
 def test_the_owner_reaches_the_same_endpoints(other_api, theirs):
