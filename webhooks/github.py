@@ -16,6 +16,8 @@ from .signing import github_signature_valid
 
 log = structlog.get_logger(__name__)
 _Outcome = GitHubDelivery.Outcome
+#: The `status` of a reply (the OpenAPI enum of GitHubReply).
+REPLY_STATUSES = ["pong", "audit_started", "ignored", "duplicate", "rejected"]
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from ..events import EventType
+from ..github import REPLY_STATUSES
 from ..models import GitHubRepository, WebhookDelivery, WebhookEndpoint
 
 
@@ -83,7 +84,6 @@ class GitHubRepositorySerializer(serializers.ModelSerializer):
 
 
 class GitHubReplySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["pong", "audit_started", "ignored", "duplicate",
-                                              "rejected"])
+    status = serializers.ChoiceField(choices=REPLY_STATUSES)
     message = serializers.CharField()
     audits = serializers.ListField(child=serializers.DictField())
