@@ -292,3 +292,33 @@ def test_audit_lifecycle_emits_events_in_the_audit_transaction(user, receiver_fa
 def test_no_endpoint_means_no_event_stored(user):
     assert emit(user) is None
     assert not WebhookEvent.objects.exists()
+
+
+def test_tasks_are_thin_and_idempotent(user, receiver_factory, allow_private_webhooks):
+    from webhooks.tasks import webhook_deliver, webhooks_deliver_due
+
+    receiver = receiver_factory()
+    make_endpoint(user, receiver.url)
+    emit(user)
+    emit(user)
+    first, second = WebhookDelivery.objects.order_by("pk")
+    assert webhook_deliver(first.pk) == Status.SUCCEEDED
+    assert webhook_deliver(first.pk) is None  # a redelivered message: nothing sent
+    assert webhooks_deliver_due() == 1  # the sweep sends the other one
+    assert len(receiver.requests) == 2
+    assert WebhookDelivery.objects.filter(status=Status.SUCCEEDED).count() == 2
+    assert second.pk in {d.pk for d in WebhookDelivery.objects.filter(status=Status.SUCCEEDED)}
+
+
+def test_event_rolls_back_with_the_audit_transaction(user, receiver_factory, allow_private_webhooks):
+    from django.db import transaction
+
+    from audits.models import Audit
+    from audits.services import audit_create
+
+    make_endpoint(user, receiver_factory().url)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_create(owner=user, url="https://example.com/", enqueue=False)
+        raise RuntimeError("the caller's transaction fails after the audit was created")
+    assert not Audit.objects.exists()
+    assert not WebhookEvent.objects.exists() and not WebhookDelivery.objects.exists()
