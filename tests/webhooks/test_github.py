@@ -185,3 +185,15 @@ def test_incoming_operation_has_no_security_in_openapi():
     operation = schema["paths"]["/api/v1/webhooks/github/incoming"]["post"]
     assert "security" not in schema and operation.get("security") in (None, [], [{}])
     assert schema["paths"]["/api/v1/webhooks/endpoints"]["get"]["security"]  # the others need a token
+
+
+def test_incoming_is_counted_in_the_webhooks_rate_class(settings):
+    settings.SEOAUDIT_RATE_LIMIT_NAMESPACE = f"test-{uuid.uuid4().hex}"
+    settings.SEOAUDIT_RATE_LIMITS = {**settings.SEOAUDIT_RATE_LIMITS, "webhooks": "3/minute",
+                                     "default": "1/minute"}
+    settings.SEOAUDIT_RATE_LIMITS_ENABLED = True
+    settings.SEOAUDIT_RATE_LIMIT_TRUSTED_IPS = []
+    answers = [send("ping", {"zen": "z"}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[0]["X-RateLimit-Limit"] == "3"
+    assert answers[3].json()["error"]["code"] == "rate_limited"
