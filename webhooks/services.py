@@ -208,6 +208,19 @@ def _clean_repository(full_name: str) -> str:
     return name
 
 
+def _clean_site_url(site_url: str) -> str:
+    from audits.engine.urls import InvalidURL, normalize_url
+
+    url = (site_url or "").strip()
+    try:
+        normalize_url(url if "://" in url[:12] else "https://" + url)
+    except InvalidURL as exc:
+        raise InvalidRepository(f"site_url: {exc}") from exc
+    if not url or len(url) > MAX_URL_LENGTH:
+        raise InvalidRepository(f"site_url: a URL of at most {MAX_URL_LENGTH} characters is required")
+    return url
+
+
 def github_repository_create(*, owner: Any, full_name: str, site_url: str,
                              audit_options: dict[str, Any] | None = None) -> GitHubRepository:
     """Map a repository to a site: its default-branch pushes and successful deployments
@@ -215,7 +228,8 @@ def github_repository_create(*, owner: Any, full_name: str, site_url: str,
     name = _clean_repository(full_name)
     if GitHubRepository.objects.filter(owner=owner, full_name=name).exists():
         raise InvalidRepository(f"{name} is already mapped")
-    return GitHubRepository.objects.create(owner=owner, full_name=name, site_url=site_url.strip(),
+    return GitHubRepository.objects.create(owner=owner, full_name=name,
+                                           site_url=_clean_site_url(site_url),
                                            audit_options=audit_options or {})
 
 
@@ -226,7 +240,9 @@ def github_repository_update(*, repository: GitHubRepository, **fields: Any) -> 
                                            ).exclude(pk=repository.pk).exists():
             raise InvalidRepository(f"{name} is already mapped")
         repository.full_name = name
-    for key in ("site_url", "audit_options", "is_active"):
+    if "site_url" in fields:
+        repository.site_url = _clean_site_url(fields["site_url"])
+    for key in ("audit_options", "is_active"):
         if key in fields:
             setattr(repository, key, fields[key])
     repository.save()

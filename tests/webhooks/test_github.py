@@ -176,6 +176,9 @@ def test_repository_mappings_api_is_owner_scoped(api, other_api):
     bad = api.post("/api/v1/webhooks/github/repositories",
                    {"full_name": "no-slash", "site_url": "https://example.com/"}, format="json")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_repository"
+    bad_site = api.post("/api/v1/webhooks/github/repositories",
+                        {"full_name": "acme/other", "site_url": "http://exa mple.com/"}, format="json")
+    assert bad_site.status_code == 400 and "site_url" in bad_site.json()["error"]["message"]
     assert api.patch(f"/api/v1/webhooks/github/repositories/{pk}", {"is_active": False},
                      format="json").json()["is_active"] is False
 
