@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from webhooks import services as webhook_events
+
 from .engine.crawler import CrawlError, CrawlRun, CrawlSummary
 from .engine.netguard import AddressGuard, BlockedAddress
 from .engine.types import CrawlProgress
@@ -75,6 +77,7 @@ def _audit_get_or_create(*, owner: Any, url: str, options: dict[str, Any] | None
             return active, False
         audit = Audit.objects.create(owner=owner, url=url, normalized_url=normalized,
                                      options=cleaned)
+        webhook_events.audit_event_emit(audit=audit, type="audit.created")
         if enqueue:
             from .tasks import run_audit
 
@@ -112,6 +115,7 @@ def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], No
         log.info("audit.skip", audit_id=str(audit_id), reason="not pending")
         return Audit.objects.get(pk=audit_id)
     audit = Audit.objects.get(pk=audit_id)
+    webhook_events.audit_event_emit(audit=audit, type="audit.started")
     log.info("audit.start", audit_id=str(audit.pk), url=audit.normalized_url)
     try:
         options = crawl_options_for(audit.normalized_url, audit.options)
@@ -140,6 +144,7 @@ def _crawl_and_persist(audit: Audit, options: Any,
                 cancel.set()  # cancelled (or taken over) meanwhile: stop crawling
             elif on_progress is not None:
                 on_progress(audit, progress)
+            webhook_events.audit_progress_emit(audit=audit)
     _save_progress(audit, run.progress())  # the exact page count before the site checks
     writer.flush()
     summary = run.summary
@@ -179,6 +184,7 @@ def _finish(audit: Audit, summary: CrawlSummary) -> Audit:
         Audit.objects.filter(pk=audit.pk).update(**fields)
     progress_publish_status(audit_id=audit.pk)
     audit.refresh_from_db()
+    webhook_events.audit_finished_emit(audit=audit)
     log.info("audit.finish", audit_id=str(audit.pk), status=audit.status,
              pages=summary.pages_crawled, score=score.score,
              geo_score=geo.score if geo is not None else None, seconds=summary.elapsed_s)
@@ -191,6 +197,7 @@ def _fail(audit: Audit, reason: str) -> Audit:
         updated_at=timezone.now())
     progress_publish_status(audit_id=audit.pk)
     audit.refresh_from_db()
+    webhook_events.audit_finished_emit(audit=audit)
     log.warning("audit.failed", audit_id=str(audit.pk), reason=reason)
     return audit
 

@@ -276,7 +276,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"AuditStatusEnum": "audits.models.Audit.Status",
                             "SeverityEnum": "audits.models.Finding.Severity",
                             "HealthStatusEnum": ["ok", "unavailable"],
-                            "HealthSummaryStatusEnum": ["ok", "degraded"]},
+                            "HealthSummaryStatusEnum": ["ok", "degraded"],
+                            "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
+                            "GitHubReplyStatusEnum": "webhooks.github.REPLY_STATUSES"},
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
@@ -356,6 +358,23 @@ CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "user-agent", "
                       "x-requested-with", "idempotency-key", "x-request-id")
 CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Response-Time", "X-RateLimit-Limit", "X-RateLimit-Remaining",
                        "X-RateLimit-Reset", "Retry-After"]
+
+# --- Webhooks (issue 9; docs/webhooks.md) ---------------------------------------------------
+#: Secret of the incoming GitHub webhook (X-Hub-Signature-256); empty = the endpoint answers 503.
+GITHUB_WEBHOOK_SECRET = env("GITHUB_WEBHOOK_SECRET", default="")
+#: Deliver to private/loopback addresses (development and tests only: SSRF guard).
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOKS_TIMEOUT_S = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+#: An endpoint whose deliveries keep failing this long is disabled (owner told in the admin).
+WEBHOOKS_DISABLE_AFTER_S = env.int("WEBHOOKS_DISABLE_AFTER_SECONDS", default=24 * 3600)
+WEBHOOKS_PROGRESS_INTERVAL_S = env.int("WEBHOOKS_PROGRESS_INTERVAL_SECONDS", default=30)
+WEBHOOKS_ROTATION_GRACE_HOURS = env.float("WEBHOOKS_ROTATION_GRACE_HOURS", default=24.0)
+#: Retries due within this are Celery countdowns; later ones wait for the beat sweep (a Redis
+#: broker redelivers ETA messages older than its visibility timeout).
+WEBHOOKS_CELERY_COUNTDOWN_MAX_S = 3600
+CELERY_BEAT_SCHEDULE = {
+    "webhooks-deliver-due": {"task": "webhooks.deliver_due", "schedule": 30.0},
+}
 
 # --- Logging -------------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", default="json" if RUN_MODE == "production" else "console")

@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("audits.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [

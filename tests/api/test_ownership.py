@@ -14,6 +14,7 @@ from accounts import services as account_services
 from audits.models import Audit, Finding, Link, Page
 from reports.models import Report
 from tests.api.conftest import error_of
+from webhooks import services as webhook_services
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +34,23 @@ def theirs(other_user, audit_factory, settings, tmp_path):
     settings.SEOAUDIT_REPORT_DIR = tmp_path / "reports"
     report = Report.objects.create(audit=audit, format="md", status=Report.Status.READY, size=9)
     report.file.save("report.md", ContentFile(b"# report\n"))
+    endpoint = webhook_services.endpoint_create(owner=other_user, url="https://hooks.example.com/x")
+    delivery = webhook_services.endpoint_send_test(endpoint=endpoint).deliveries.get()
+    repository = webhook_services.github_repository_create(
+        owner=other_user, full_name="acme/site", site_url="https://example.com/")
     return {"audit": audit, "page": Page.objects.filter(audit=audit).first(),
             "finding": Finding.objects.filter(audit=audit).first(), "token": token,
-            "report": report}
+            "report": report, "webhooks/endpoints": endpoint, "webhooks/deliveries": delivery,
+            "webhooks/github/repositories": repository}
 
 
 def _fill(path, objects):
     audit = objects["audit"]
     if path.startswith("/api/v1/tokens/"):
         return path.replace("{id}", str(objects["token"].pk))
+    for prefix in ("webhooks/endpoints", "webhooks/deliveries", "webhooks/github/repositories"):
+        if path.startswith(f"/api/v1/{prefix}/"):
+            return path.replace("{id}", str(objects[prefix].pk))
     path = path.replace("{audit_id}", str(audit.pk)).replace("{fmt}", "md")
     path = path.replace("{report_id}", str(objects["report"].pk))
     path = path.replace("{site}", urlsplit(audit.normalized_url).hostname or "")  # analytics
@@ -71,6 +80,9 @@ def test_every_object_endpoint_answers_404_to_another_user(api, theirs):
     assert Audit.objects.count() == 1 and Page.objects.count() == 3 and Link.objects.count() == 9
     theirs["token"].refresh_from_db()
     assert theirs["token"].revoked_at is None
+    endpoint = theirs["webhooks/endpoints"]
+    assert endpoint.deliveries.count() == 1 and type(endpoint).objects.get(pk=endpoint.pk).is_active
+    assert type(theirs["webhooks/github/repositories"]).objects.count() == 1
 
 
 def test_the_owner_reaches_the_same_endpoints(other_api, theirs):

@@ -69,7 +69,9 @@ class World:
 
 
 @pytest.fixture
-def world(user, other_user, in_test_transaction):
+def world(user, other_user, in_test_transaction, settings):
+    # A configured deployment: unsigned fuzz requests get 401, not the 503 of "not configured".
+    settings.GITHUB_WEBHOOK_SECRET = "schemathesis-github-secret"
     return World(user, other_user)
 
 
