@@ -34,7 +34,7 @@ def site_host(url: str) -> str:
         host = (urlsplit(url).hostname or "").rstrip(".").lower()
     except ValueError as exc:
         raise InvalidSite(f"invalid URL: {exc}") from exc
-    if not host or "." not in host and host != "localhost":
+    if not host or ("." not in host and host != "localhost"):
         raise InvalidSite(f"{url!r} has no usable host name")
     return host.removeprefix("www.")
 

@@ -7,8 +7,18 @@ from collections.abc import Sequence
 
 from django.conf import settings
 
-from .base import (AuthenticationFailed, ProviderConfig, ProviderNotConfigured, QuotaExceeded,
-                   RateLimited, Serp, SerpError, SerpProvider, SerpQuery, SerpResult)
+from .base import (
+    AuthenticationFailed,
+    ProviderConfig,
+    ProviderNotConfigured,
+    QuotaExceeded,
+    RateLimited,
+    Serp,
+    SerpError,
+    SerpProvider,
+    SerpQuery,
+    SerpResult,
+)
 from .clients import PROVIDERS
 
 __all__ = ["PROVIDERS", "AuthenticationFailed", "ProviderConfig", "ProviderNotConfigured",

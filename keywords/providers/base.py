@@ -189,7 +189,7 @@ class SerpProvider(ABC):
                     raise SerpError(f"{self.name}: {exc.os_error} (set SERP_ALLOW_PRIVATE_NETWORKS "
                                     "for a self-hosted provider)") from exc
                 raise SerpError(f"{self.name}: cannot connect: {exc}") from exc
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 raise SerpError(f"{self.name}: request failed: {exc!r}") from exc
             if status in (429, 503) and not self.is_quota_error(status, payload):
                 wait = retry_after_seconds(retry_after, default=min(2.0 ** attempt, 30.0))
