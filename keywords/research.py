@@ -50,8 +50,9 @@ def ngrams(text: str, *, stop: frozenset[str], max_n: int = 3) -> list[str]:
 
 def tfidf_phrases(documents: list[dict[str, str]], *, language: str = "en", limit: int = 50
                   ) -> list[tuple[str, float]]:
-    """Rank n-grams over documents ({field: text}) by summed TF-IDF (smooth idf:
-    ln((1 + N) / (1 + df)) + 1), fields weighted by FIELD_WEIGHTS."""
+    """Rank n-grams over documents ({field: text}) by summed TF-IDF, fields weighted by
+    FIELD_WEIGHTS. idf = ln((1 + N) / df): a phrase on every page (navigation, brand
+    boilerplate) keeps only ln(1 + 1/N), yet a one-page site still ranks by term frequency."""
     stop = stop_words(language)
     counts: list[Counter[str]] = []
     df: Counter[str] = Counter()
@@ -67,7 +68,7 @@ def tfidf_phrases(documents: list[dict[str, str]], *, language: str = "en", limi
     for tf in counts:
         total = sum(tf.values()) or 1.0
         for gram, value in tf.items():
-            idf = math.log((1 + n) / (1 + df[gram])) + 1
+            idf = math.log((1 + n) / df[gram])
             # Longer phrases are rarer and more specific; a mild bonus keeps them visible.
             scores[gram] += (value / total) * idf * (1 + 0.25 * gram.count(" "))
     return [(gram, round(score, 4)) for gram, score in scores.most_common(limit)]
