@@ -46,6 +46,7 @@ class KeywordGroupSerializer(serializers.ModelSerializer):
         model = KeywordGroup
         fields = ("id", "site", "name", "created_at")
         read_only_fields = ("id", "created_at")
+        validators: list[Any] = []  # an existing group is returned, not refused
 
 
 class KeywordSerializer(serializers.ModelSerializer):
@@ -60,6 +61,7 @@ class KeywordSerializer(serializers.ModelSerializer):
         fields = ("id", "site", "phrase", "search_engine", "country", "language", "device", "tags",
                   "target_url", "group", "active", "created_at")
         read_only_fields = ("id", "created_at")
+        validators: list[Any] = []  # an existing keyword is returned (200), not refused
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         from ..services import keyword_row_validate
