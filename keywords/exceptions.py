@@ -17,7 +17,8 @@ class InvalidImport(KeywordsError):
 
 
 class TrackingUnavailable(KeywordsError):
-    """No SERP provider is configured."""
+    """No SERP provider is configured: 409, the request conflicts with the deployment's
+    state (a 5xx would read as a server fault, and retrying will not help)."""
 
     code = "serp_provider_not_configured"
-    http_status = 503
+    http_status = 409

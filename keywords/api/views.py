@@ -31,7 +31,7 @@ _NOT_CONFIGURED = OpenApiResponse(description="No SERP provider is configured "
 def _api_error(exc: KeywordsError | SerpError) -> APIException:
     error = APIException(detail=str(exc), code=exc.code)
     error.status_code = getattr(exc, "http_status", None) or (
-        503 if exc.code == "serp_provider_not_configured" else 502)
+        409 if exc.code == "serp_provider_not_configured" else 502)
     return error
 
 
@@ -171,7 +171,8 @@ class KeywordViewSet(_KeywordsViewMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(s.HistoryPointSerializer(checks, many=True).data)
 
     @extend_schema(summary="Keyword ideas for a site, each naming its source",
-                   parameters=[s.SuggestionQuerySerializer], responses={200: dict})
+                   parameters=[s.SuggestionQuerySerializer],
+                   responses={200: dict, 404: OpenApiResponse(description="No such site of yours.")})
     @action(detail=False, methods=["get"])
     def suggestions(self, request: Request) -> Response:
         query = s.SuggestionQuerySerializer(data=request.query_params)
@@ -249,7 +250,7 @@ class ProviderStatusView(_KeywordsViewMixin, APIView):
 class RankRunView(_KeywordsViewMixin, APIView):
     @extend_schema(summary="Check rankings now (a site's keywords, or given keywords; idempotent "
                            "per day)", request=s.RunSerializer,
-                   responses={202: dict, 503: _NOT_CONFIGURED})
+                   responses={202: dict, 409: _NOT_CONFIGURED})
     def post(self, request: Request) -> Response:
         payload = s.RunSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)

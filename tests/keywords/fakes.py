@@ -214,3 +214,17 @@ def provider_settings(settings: Any, fake: FakeSerp, provider: str) -> None:
     settings.SERP_BRAVE_URL = f"{fake.base_url}/res/v1/web/search"
     settings.SERP_BRAVE_KEY = API_KEY
     settings.SERP_MAX_RETRY_WAIT_S = 5.0
+
+
+def main() -> None:
+    """`python -m tests.keywords.fakes PORT`: serve the fake in the foreground (bench/ranks.py
+    runs it in a process of its own so it does not share the tracker's GIL)."""
+    import sys
+
+    fake = FakeSerp(record=False)
+    web.run_app(fake.app(), host="127.0.0.1", port=int(sys.argv[1]), access_log=None,
+                print=None, backlog=1024)
+
+
+if __name__ == "__main__":
+    main()

@@ -115,12 +115,12 @@ def test_history_latest_and_summary(api, site):
     assert [d["visibility"] for d in days] == [9.78, 100.0]  # 0.027 / 0.276
 
 
-def test_run_without_provider_is_503_with_a_clear_message(api, site):
+def test_run_without_provider_is_409_with_a_clear_message(api, site):
     services.keyword_create(site=site, phrase="tea")
     status = api.get("/api/v1/rank-tracking/status").json()
     assert status["configured"] is False and "SERP_PROVIDER" in status["message"]
     response = api.post("/api/v1/rank-tracking/run", {"site": site.pk}, format="json")
-    assert response.status_code == 503
+    assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "serp_provider_not_configured" and "SERP_PROVIDER" in error["message"]
 
