@@ -12,11 +12,12 @@ from django.db.models import QuerySet
 
 from .models import Keyword, RankCheck
 
-#: Expected organic click-through rate by position 1-10 (Backlinko, "Google CTR stats",
-#: 4 million results, 2023 update); 11-20: 1 %, an assumption of ours for page two
-#: (docs/keywords.md); beyond 20: 0.
+#: Expected organic click-through rate by position 1-10 (Backlinko's organic CTR study, about
+#: 4 million Google results); 11-20: the 0.78 % of searchers who click anything on page two
+#: (Backlinko's 5-million-result study) spread evenly over its ten positions; beyond 20: 0.
+#: Sources and caveats: docs/keywords.md.
 CTR_TOP10: tuple[float, ...] = (0.276, 0.158, 0.110, 0.084, 0.063, 0.049, 0.039, 0.033, 0.027, 0.024)
-CTR_PAGE_TWO = 0.01
+CTR_PAGE_TWO = 0.00078
 
 
 def ctr_for_position(position: int | None) -> float:

@@ -13,8 +13,8 @@ from keywords.models import Keyword, RankCheck
 def test_ctr_curve():
     assert analytics.ctr_for_position(1) == 0.276
     assert analytics.ctr_for_position(10) == 0.024
-    assert analytics.ctr_for_position(11) == 0.01
-    assert analytics.ctr_for_position(20) == 0.01
+    assert analytics.ctr_for_position(11) == 0.00078
+    assert analytics.ctr_for_position(20) == 0.00078
     assert analytics.ctr_for_position(21) == 0.0
     assert analytics.ctr_for_position(None) == 0.0
 
@@ -25,8 +25,8 @@ def test_visibility_hand_computed():
     # All first: 100 %; nothing in the top 20: 0 %.
     assert analytics.visibility([1, 1]) == 100.0
     assert analytics.visibility([25, None]) == 0.0
-    # 2 and 15: (0.158 + 0.01) / (2 * 0.276) = 0.30435 -> 30.43 %
-    assert analytics.visibility([2, 15]) == 30.43
+    # 2 and 15: (0.158 + 0.00078) / (2 * 0.276) = 0.287645 -> 28.76 %
+    assert analytics.visibility([2, 15]) == 28.76
     assert analytics.visibility([]) == 0.0
 
 

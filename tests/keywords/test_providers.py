@@ -7,9 +7,18 @@ import time
 
 import pytest
 
-from keywords.providers import (PROVIDERS, AuthenticationFailed, ProviderNotConfigured, QuotaExceeded,
-                                RateLimited, SerpError, SerpQuery, provider_from_settings,
-                                provider_status, serp_fetch_many)
+from keywords.providers import (
+    PROVIDERS,
+    AuthenticationFailed,
+    ProviderNotConfigured,
+    QuotaExceeded,
+    RateLimited,
+    SerpError,
+    SerpQuery,
+    provider_from_settings,
+    provider_status,
+    serp_fetch_many,
+)
 from keywords.providers.base import retry_after_seconds
 
 from .fakes import provider_settings

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import sys
 import types
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -114,8 +113,8 @@ def test_due_keywords_are_spread_over_the_day(searxng, site):
     keywords = add_keywords(site, [f"spread {i}" for i in range(48)])
     hours = {keyword_slot_hour(k.pk) for k in keywords}
     assert len(hours) > 12  # spread, not all at midnight
-    early = datetime(2026, 1, 5, 0, 30, tzinfo=dt_timezone.utc)
-    late = datetime(2026, 1, 5, 23, 30, tzinfo=dt_timezone.utc)
+    early = datetime(2026, 1, 5, 0, 30, tzinfo=UTC)
+    late = datetime(2026, 1, 5, 23, 30, tzinfo=UTC)
     due_early = {k.pk for k in keywords_due(now=early)}
     assert due_early == {k.pk for k in keywords if keyword_slot_hour(k.pk) == 0}
     assert {k.pk for k in keywords_due(now=late)} == {k.pk for k in keywords}
