@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 
 from keywords import services
-from tests.api.conftest import bearer_client
-from tests.audits.factories import UserFactory
+# The API tests' user/other_user/api/other_api fixtures (bearer-token clients), shared.
+from tests.api.conftest import api, other_api, other_user, user  # noqa: F401
 
 from .fakes import FakeSerp, fake_serp_server, provider_settings
 
@@ -28,26 +28,6 @@ def fake():
 def searxng(settings, fake):
     provider_settings(settings, fake, "searxng")
     return fake
-
-
-@pytest.fixture
-def user(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def other_user(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def api(user):
-    return bearer_client(user)
-
-
-@pytest.fixture
-def other_api(other_user):
-    return bearer_client(other_user)
 
 
 @pytest.fixture
