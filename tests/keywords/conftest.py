@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from keywords import services
+
 # The API tests' user/other_user/api/other_api fixtures (bearer-token clients), shared.
 from tests.api.conftest import api, other_api, other_user, user  # noqa: F401
 
