@@ -32,5 +32,5 @@ def searxng(settings, fake):
 
 
 @pytest.fixture
-def site(user):
+def site(user):  # noqa: F811 - the imported fixture
     return services.site_create(owner=user, url="https://www.site.example/")
