@@ -30,6 +30,8 @@ def site_host(url: str) -> str:
     url = url.strip()
     if "://" not in url:
         url = f"https://{url}"
+    if not url.lower().startswith(("http://", "https://")):
+        raise InvalidSite("only http(s) sites can be tracked")
     try:
         host = (urlsplit(url).hostname or "").rstrip(".").lower()
     except ValueError as exc:

@@ -174,3 +174,12 @@ def test_tracked_site_host_is_the_audits_site_notion(db, user):
     assert site.host == "example.com"
     again = services.site_create(owner=user, url="example.com")
     assert again.pk == site.pk and TrackedSite.objects.count() == 1
+
+
+def test_only_http_sites(db, user):
+    from keywords.exceptions import InvalidSite
+
+    with pytest.raises(InvalidSite):
+        services.site_create(owner=user, url="ftp://files.example.com/")
+    with pytest.raises(InvalidSite):
+        services.site_create(owner=user, url="https://nodot/")
