@@ -27,13 +27,31 @@ def theirs(other_user, audit_factory):
     audit = audit_factory(other_user, status=Audit.Status.RUNNING)
     token, _raw = account_services.api_token_create(user=other_user, name="theirs")
     return {"audit": audit, "page": Page.objects.filter(audit=audit).first(),
-            "finding": Finding.objects.filter(audit=audit).first(), "token": token}
+            "finding": Finding.objects.filter(audit=audit).first(), "token": token,
+            **_their_keywords(other_user)}
+
+
+def _their_keywords(owner):
+    """A tracked site with a group, a keyword and a rank check (keywords app)."""
+    from keywords import services as keyword_services
+    from keywords.models import RankCheck
+
+    site = keyword_services.site_create(owner=owner, url="https://their.example/")
+    group = keyword_services.group_create(site=site, name="group")
+    keyword, _ = keyword_services.keyword_create(site=site, phrase="their phrase", group=group)
+    check = RankCheck.objects.create(keyword=keyword, checked_on="2026-01-01", position=4, provider="x")
+    return {"site": site, "group": group, "keyword": keyword, "check": check}
 
 
 def _fill(path, objects):
     audit = objects["audit"]
     if path.startswith("/api/v1/tokens/"):
         return path.replace("{id}", str(objects["token"].pk))
+    for prefix, key in (("/api/v1/keywords/sites/", "site"), ("/api/v1/keywords/groups/", "group"),
+                        ("/api/v1/rank-tracking/sites/", "site"),
+                        ("/api/v1/rank-tracking/checks/", "check"), ("/api/v1/keywords/", "keyword")):
+        if path.startswith(prefix):
+            return path.replace("{id}", str(objects[key].pk))
     path = path.replace("{audit_id}", str(audit.pk))
     if "/pages/{id}" in path:
         return path.replace("{id}", str(objects["page"].pk))
@@ -61,6 +79,8 @@ def test_every_object_endpoint_answers_404_to_another_user(api, theirs):
     assert Audit.objects.count() == 1 and Page.objects.count() == 3 and Link.objects.count() == 9
     theirs["token"].refresh_from_db()
     assert theirs["token"].revoked_at is None
+    for key in ("site", "group", "keyword", "check"):  # keywords app: nothing deleted
+        assert type(theirs[key]).objects.filter(pk=theirs[key].pk).exists(), key
 
 
 def test_the_owner_reaches_the_same_endpoints(other_api, theirs):
