@@ -132,12 +132,13 @@ def rank_track_due(*, now: Any = None) -> TrackResult:
     """The hourly beat job: due keywords, one run at a time per provider (a cache lock), so
     overlapping beats never double the provider's concurrency."""
     provider = provider_from_settings()
+    now = now or timezone.now()
     lock = f"keywords:track_due:{provider.name}"
     if not cache.add(lock, "1", timeout=3600):
         log.info("keywords.track_due_skipped", reason="another run holds the lock")
         return TrackResult()
     try:
-        return rank_track(keywords=keywords_due(now=now), provider=provider)
+        return rank_track(keywords=keywords_due(now=now), day=now.date(), provider=provider)
     finally:
         cache.delete(lock)
 

@@ -30,6 +30,10 @@ class FakeSerp:
     requests: list[dict[str, Any]] = field(default_factory=list)
     record: bool = True
     base_url: str = ""
+    #: Seconds each answer waits (to observe concurrency); in-flight requests now and at most.
+    delay: float = 0.0
+    in_flight: int = 0
+    max_in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def position_for(self, phrase: str) -> int | None:
@@ -158,8 +162,19 @@ class FakeSerp:
             **({"faq": {"type": "faq", "results": []}} if offset == 0 else {}),
         })
 
+    @web.middleware
+    async def _count(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.in_flight += 1  # one event loop thread: no lock needed
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            return await handler(request)
+        finally:
+            self.in_flight -= 1
+
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._count])
         app.router.add_get("/search", self.searxng)
         app.router.add_get("/search.json", self.serpapi)
         app.router.add_post("/serper/search", self.serper)

@@ -183,3 +183,26 @@ def test_only_http_sites(db, user):
         services.site_create(owner=user, url="ftp://files.example.com/")
     with pytest.raises(InvalidSite):
         services.site_create(owner=user, url="https://nodot/")
+
+
+def test_concurrency_per_provider_is_bounded(searxng, site, settings):
+    settings.SERP_CONCURRENCY = 3
+    settings.SERP_DEPTH = 10
+    searxng.delay = 0.05
+    add_keywords(site, [f"parallel {i}" for i in range(12)])
+    result = rank_track(keywords=Keyword.objects.all())
+    assert result.checked == 12
+    assert searxng.max_in_flight == 3
+
+
+def test_due_run_holds_a_lock_per_provider(searxng, site):
+    from django.core.cache import cache
+
+    from keywords.tracking import rank_track_due
+
+    add_keywords(site, ["locked kw"])
+    cache.add("keywords:track_due:searxng", "1", timeout=60)
+    assert rank_track_due(now=datetime(2026, 1, 5, 23, 59, tzinfo=UTC)).checked == 0
+    cache.delete("keywords:track_due:searxng")
+    assert rank_track_due(now=datetime(2026, 1, 5, 23, 59, tzinfo=UTC)).checked == 1
+    assert list(RankCheck.objects.values_list("checked_on", flat=True)) == [date(2026, 1, 5)]
