@@ -8,8 +8,10 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import SafeString, mark_safe
 
-from . import services
+from . import analytics, services
+from .charts import line_chart
 from .models import Keyword, KeywordGroup, RankCheck, TrackedSite
 from .providers import ProviderNotConfigured, SerpError, provider_status
 from .tracking import rank_track
@@ -46,8 +48,17 @@ class TrackedSiteAdmin(_ProviderBannerMixin, admin.ModelAdmin):
     list_display = ("host", "name", "owner", "reaudit", "created_at")
     list_filter = ("reaudit",)
     search_fields = ("host", "name", "owner__username")
-    readonly_fields = ("host", "created_at")
+    readonly_fields = ("host", "created_at", "visibility_chart")
     actions = ("track_now",)
+
+    @admin.display(description="Visibility (last 90 days)")
+    def visibility_chart(self, obj: TrackedSite) -> SafeString:
+        if obj.pk is None:
+            return mark_safe("")
+        days = analytics.site_visibility_history(obj.keywords.all())[-90:]
+        svg = line_chart([(d["date"], d["visibility"]) for d in days], low=0, high=100,
+                         label=f"Visibility of {obj.host}, %")
+        return mark_safe(svg or "no rank checks yet")  # noqa: S308 - built from numbers and escaped text
 
     def save_model(self, request: HttpRequest, obj: TrackedSite, form: Any, change: bool) -> None:
         obj.host = services.site_host(obj.url)
@@ -73,7 +84,18 @@ class KeywordAdmin(_ProviderBannerMixin, admin.ModelAdmin):
     search_fields = ("phrase", "site__host")
     list_select_related = ("site", "group")
     raw_id_fields = ("site", "group")
+    readonly_fields = ("position_chart",)
     actions = ("track_now",)
+
+    @admin.display(description="Position (last 90 checks; top = #1, gaps = not in top N)")
+    def position_chart(self, obj: Keyword) -> SafeString:
+        if obj.pk is None:
+            return mark_safe("")
+        checks = list(obj.checks.order_by("-checked_on").values_list("checked_on", "position")[:90])
+        checks.reverse()
+        worst = max([p for _d, p in checks if p] or [10])
+        svg = line_chart(checks, low=1, high=worst, invert=True, label=f"Positions of {obj.phrase}")
+        return mark_safe(svg or "no rank checks yet")  # noqa: S308 - built from numbers and escaped text
 
     @admin.action(description="Check rankings of the selected keywords now")
     def track_now(self, request: HttpRequest, queryset: QuerySet[Keyword]) -> None:

@@ -40,3 +40,17 @@ def test_saving_a_site_in_the_admin_schedules_reaudits(staff_client, user):
     site = user.tracked_sites.get()
     assert site.host == "example.org"
     assert PeriodicTask.objects.filter(name=f"keywords.reaudit_site:{site.pk}").exists()
+
+
+def test_change_pages_show_charts(staff_client, site):
+    from datetime import date
+
+    keyword, _ = services.keyword_create(site=site, phrase="chart <kw>")
+    for day, position in ((1, 8), (2, None), (3, 2), (4, 1)):
+        RankCheck.objects.create(keyword=keyword, checked_on=date(2026, 2, day), position=position,
+                                 provider="x")
+    page = staff_client.get(f"/admin/keywords/keyword/{keyword.pk}/change/").content.decode()
+    assert page.count("<polyline") == 2  # the gap (not in top N) splits the line
+    assert "Positions of chart &lt;kw&gt;" in page and "2026-02-01" in page and "2026-02-04" in page
+    page = staff_client.get(f"/admin/keywords/trackedsite/{site.pk}/change/").content.decode()
+    assert page.count("<polyline") == 1 and "Visibility of site.example" in page
