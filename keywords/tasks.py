@@ -5,16 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from celery import shared_task
 
 from . import services, tracking
 from .models import Keyword
+from .providers import ProviderNotConfigured
+
+log = structlog.get_logger(__name__)
 
 
 @shared_task(name="keywords.track_due", time_limit=3 * 3600, soft_time_limit=3 * 3600 - 60)
 def track_due() -> dict[str, Any]:
-    """Hourly (Celery beat): keywords whose slot of the day has come."""
-    return tracking.rank_track_due().as_dict()
+    """Hourly (Celery beat): keywords whose slot of the day has come. Without a provider the
+    schedule is a no-op that says why (not an error every hour)."""
+    try:
+        return tracking.rank_track_due().as_dict()
+    except ProviderNotConfigured as exc:
+        log.warning("keywords.track_due_skipped", reason=str(exc))
+        return {"skipped": str(exc)}
 
 
 @shared_task(name="keywords.track_site", time_limit=3 * 3600, soft_time_limit=3 * 3600 - 60)

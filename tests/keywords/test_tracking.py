@@ -206,3 +206,19 @@ def test_due_run_holds_a_lock_per_provider(searxng, site):
     cache.delete("keywords:track_due:searxng")
     assert rank_track_due(now=datetime(2026, 1, 5, 23, 59, tzinfo=UTC)).checked == 1
     assert list(RankCheck.objects.values_list("checked_on", flat=True)) == [date(2026, 1, 5)]
+
+
+def test_beat_job_without_provider_is_a_quiet_noop(db, site):
+    add_keywords(site, ["no provider kw"])
+    assert "SERP_PROVIDER" in tasks.track_due()["skipped"]
+    assert RankCheck.objects.count() == 0
+
+
+def test_beat_job_checks_due_keywords(searxng, site):
+    from django.utils import timezone
+
+    [keyword] = add_keywords(site, ["due kw"])
+    due = keyword_slot_hour(keyword.pk) <= timezone.now().hour
+    result = tasks.track_due()
+    assert result["checked"] == int(due) and result["failed"] == 0
+    assert RankCheck.objects.filter(keyword=keyword, checked_on=timezone.now().date()).count() == int(due)
