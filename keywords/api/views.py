@@ -49,6 +49,14 @@ class _KeywordsViewMixin:
     def _fake(self) -> bool:
         return getattr(self, "swagger_fake_view", False)
 
+    def _filter_ids(self, queryset: Any, fields: dict[str, str]) -> Any:
+        """Optional integer id filters from the query string (?site=3); others are ignored."""
+        for param, field in fields.items():
+            value = self.request.query_params.get(param, "")  # type: ignore[attr-defined]
+            if value.isdigit() and len(value) < 19:
+                queryset = queryset.filter(**{field: int(value)})
+        return queryset
+
 
 @extend_schema_view(list=extend_schema(summary="Your tracked sites"),
                     retrieve=extend_schema(summary="One tracked site"))
@@ -116,9 +124,8 @@ class KeywordViewSet(_KeywordsViewMixin, mixins.ListModelMixin, mixins.RetrieveM
     def get_queryset(self) -> Any:
         if self._fake():
             return self.queryset
-        keywords = selectors.keyword_list_for_user(user=self.request.user)
-        site = self.request.query_params.get("site", "")
-        return keywords.filter(site_id=int(site)) if site.isdigit() and len(site) < 19 else keywords
+        return self._filter_ids(selectors.keyword_list_for_user(user=self.request.user),
+                                {"site": "site_id"})
 
     @extend_schema(summary="Track a keyword (the same phrase/engine/country/language/device "
                            "returns the existing one, 200)",
@@ -195,12 +202,8 @@ class RankCheckViewSet(_KeywordsViewMixin, mixins.ListModelMixin, mixins.Retriev
     def get_queryset(self) -> Any:
         if self._fake():
             return self.queryset
-        checks = selectors.check_list_for_user(user=self.request.user)
-        for param, field in (("keyword", "keyword_id"), ("site", "keyword__site_id")):
-            value = self.request.query_params.get(param, "")
-            if value.isdigit() and len(value) < 19:
-                checks = checks.filter(**{field: int(value)})
-        return checks
+        return self._filter_ids(selectors.check_list_for_user(user=self.request.user),
+                                {"keyword": "keyword_id", "site": "keyword__site_id"})
 
 
 class RankSiteViewSet(_KeywordsViewMixin, viewsets.GenericViewSet):
