@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "audits",
     "reports",
     "keywords",
+    "django_celery_beat",
     "webhooks",
     "ai",
     "dashboard",
@@ -192,6 +193,39 @@ else:
         "data_folder_out": str(_broker_dir),
         "store_processed": False,
     }
+
+# --- Keywords and rank tracking (keywords app; docs/keywords.md) -----------------------------
+#: Celery beat reads and stores its schedule in the database (django-celery-beat): staff edit
+#: it in the admin. The entries below are installed there when beat starts.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Every hour, the keywords whose slot (spread over 24 hours) has come and that have no
+    # check today: every tracked keyword once a day, spread over the day.
+    "keywords.track_due": {"task": "keywords.track_due", "schedule": 3600.0},
+}
+#: searxng | serpapi | serper | brave | "" (no provider: rank tracking says so).
+SERP_PROVIDER = env("SERP_PROVIDER", default="")
+SERP_SEARXNG_URL = env("SERP_SEARXNG_URL", default="")
+SERP_SERPAPI_KEY = env("SERP_SERPAPI_KEY", default="")
+SERP_SERPAPI_URL = env("SERP_SERPAPI_URL", default="https://serpapi.com/search.json")
+SERP_SERPER_KEY = env("SERP_SERPER_KEY", default="")
+SERP_SERPER_URL = env("SERP_SERPER_URL", default="https://google.serper.dev/search")
+SERP_BRAVE_KEY = env("SERP_BRAVE_KEY", default="")
+SERP_BRAVE_URL = env("SERP_BRAVE_URL", default="https://api.search.brave.com/res/v1/web/search")
+#: Results looked at per keyword (positions beyond are "not in top N").
+SERP_DEPTH = env.int("SERP_DEPTH", default=100)
+#: Requests in flight at once per provider (one tracking run).
+SERP_CONCURRENCY = env.int("SERP_CONCURRENCY", default=4)
+SERP_TIMEOUT_S = env.float("SERP_TIMEOUT_SECONDS", default=30.0)
+SERP_MAX_RETRIES = env.int("SERP_MAX_RETRIES", default=3)
+#: Longest wait on a 429/503 Retry-After before giving up on that keyword for the run.
+SERP_MAX_RETRY_WAIT_S = env.float("SERP_MAX_RETRY_WAIT_SECONDS", default=60.0)
+#: Let the SERP client reach loopback/private addresses (a self-hosted SearXNG on the LAN).
+SERP_ALLOW_PRIVATE_NETWORKS = env.bool("SERP_ALLOW_PRIVATE_NETWORKS", default=False)
+#: Results kept per check ([position, url, title]).
+SERP_KEEP_RESULTS = env.int("SERP_KEEP_RESULTS", default=10)
+#: A `rank.changed` event when a keyword moves more than this many places.
+RANK_CHANGE_THRESHOLD = env.int("RANK_CHANGE_THRESHOLD", default=5)
 
 # --- The audit engine ----------------------------------------------------------------------
 #: Allow audits of loopback/private addresses. Off in production; tests and local staging

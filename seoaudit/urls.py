@@ -29,6 +29,7 @@ api_v1 = [
     path("", include("reports.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("keywords.api.urls")),
 ]
 
 urlpatterns = [

@@ -41,13 +41,31 @@ def theirs(other_user, audit_factory, settings, tmp_path):
     return {"audit": audit, "page": Page.objects.filter(audit=audit).first(),
             "finding": Finding.objects.filter(audit=audit).first(), "token": token,
             "report": report, "webhooks/endpoints": endpoint, "webhooks/deliveries": delivery,
-            "webhooks/github/repositories": repository}
+            "webhooks/github/repositories": repository,
+            **_their_keywords(other_user)}
+
+
+def _their_keywords(owner):
+    """A tracked site with a group, a keyword and a rank check (keywords app)."""
+    from keywords import services as keyword_services
+    from keywords.models import RankCheck
+
+    site = keyword_services.site_create(owner=owner, url="https://their.example/")
+    group = keyword_services.group_create(site=site, name="group")
+    keyword, _ = keyword_services.keyword_create(site=site, phrase="their phrase", group=group)
+    check = RankCheck.objects.create(keyword=keyword, checked_on="2026-01-01", position=4, provider="x")
+    return {"site": site, "group": group, "keyword": keyword, "check": check}
 
 
 def _fill(path, objects):
     audit = objects["audit"]
     if path.startswith("/api/v1/tokens/"):
         return path.replace("{id}", str(objects["token"].pk))
+    for prefix, key in (("/api/v1/keywords/sites/", "site"), ("/api/v1/keywords/groups/", "group"),
+                        ("/api/v1/rank-tracking/sites/", "site"),
+                        ("/api/v1/rank-tracking/checks/", "check"), ("/api/v1/keywords/", "keyword")):
+        if path.startswith(prefix):
+            return path.replace("{id}", str(objects[key].pk))
     for prefix in ("webhooks/endpoints", "webhooks/deliveries", "webhooks/github/repositories"):
         if path.startswith(f"/api/v1/{prefix}/"):
             return path.replace("{id}", str(objects[prefix].pk))
@@ -83,6 +101,8 @@ def test_every_object_endpoint_answers_404_to_another_user(api, theirs):
     endpoint = theirs["webhooks/endpoints"]
     assert endpoint.deliveries.count() == 1 and type(endpoint).objects.get(pk=endpoint.pk).is_active
     assert type(theirs["webhooks/github/repositories"]).objects.count() == 1
+    for key in ("site", "group", "keyword", "check"):  # keywords app: nothing deleted
+        assert type(theirs[key]).objects.filter(pk=theirs[key].pk).exists(), key
 
 
 def test_the_owner_reaches_the_same_endpoints(other_api, theirs):
