@@ -23,6 +23,7 @@ api_v1 = [
     path("auth/token/verify", TokenVerifyView.as_view(), name="token-verify"),
     path("", include(accounts_router.urls)),
     path("", include("audits.api.urls")),
+    path("", include("ai.api")),
 ]
 
 urlpatterns = [

@@ -10,8 +10,15 @@ from urllib.parse import unquote, urlsplit
 from audits.engine.checks.on_page import DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS
 
 from .base import (
-    InvalidOutput, PageContext, clean_sentences, expect_keys, framed, one_line, plain_text,
-    safe_extract, trim_words,
+    InvalidOutput,
+    PageContext,
+    clean_sentences,
+    expect_keys,
+    framed,
+    one_line,
+    plain_text,
+    safe_extract,
+    trim_words,
 )
 
 TITLE_MIN = 15

@@ -10,8 +10,15 @@ from urllib.parse import urlsplit
 from audits.engine import schema_org
 
 from .base import (
-    InvalidOutput, PageContext, clean_sentences, expect_keys, framed, plain_text, safe_extract,
-    text_list, trim_words,
+    InvalidOutput,
+    PageContext,
+    clean_sentences,
+    expect_keys,
+    framed,
+    plain_text,
+    safe_extract,
+    text_list,
+    trim_words,
 )
 from .copy import Faq
 
