@@ -71,8 +71,9 @@ def check_json_ld(entity: Any, *, of: str, page_url: str) -> dict[str, Any]:
     problems = schema_org.value_problems(entity)
     if problems:
         first = problems[0]
-        raise InvalidOutput(f"{first.property}: {first.problem}")
-    foreign = [u for u in _urls_in(entity) if _origin(u) != _origin(page_url)]
+        raise InvalidOutput(f"{first.path}: {first.problem}")
+    body = {key: value for key, value in entity.items() if key != "@context"}
+    foreign = [u for u in _urls_in(body) if _origin(u) != _origin(page_url)]
     if foreign and of != "Organization":  # sameAs legitimately points at social profiles
         raise InvalidOutput("the draft links to another site")
     for value in _strings(entity):
