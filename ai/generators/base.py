@@ -29,7 +29,8 @@ URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|io|ru|xyz|
 INJECTION_ECHO = re.compile(
     r"ignore (?:all |any |the )?(?:previous|prior|above|earlier)|system prompt|as an ai\b|"
     r"language model|disregard (?:all|any|the|previous|prior|above)|jailbreak|"
-    r"(?:new|following|these|my|your) instructions|<\s*/?\s*(?:script|iframe|page_content)",
+    r"(?:new|following|these|my|your) instructions|you are now\b|developer mode|"
+    r"pretend (?:to be|you are)|<\s*/?\s*(?:script|iframe|page_content)",
     re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“])")
 _SPACE = re.compile(r"\s+")

@@ -147,7 +147,8 @@ class Faq:
         return {"faq": out}
 
     def offline(self, ctx: PageContext, options: dict[str, Any]) -> dict[str, Any]:
-        pool = clean_sentences(ctx.text)
+        # Headings are in the text as lines of their own: a question is not its own answer.
+        pool = [s for s in clean_sentences(ctx.text) if not s.endswith("?")]
         topics = [safe_extract(h) for level, h in ctx.headings if level >= 2] or list(ctx.h1)
         out: list[dict[str, str]] = []
         used: set[str] = set()
