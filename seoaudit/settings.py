@@ -244,7 +244,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"AuditStatusEnum": "audits.models.Audit.Status",
                             "SeverityEnum": "audits.models.Finding.Severity",
                             "HealthStatusEnum": ["ok", "unavailable"],
-                            "HealthSummaryStatusEnum": ["ok", "degraded"]},
+                            "HealthSummaryStatusEnum": ["ok", "degraded"],
+                            "AIContentKindEnum": "ai.models.AIContent.Kind",
+                            "AIContentStatusEnum": "ai.models.AIContent.Status"},
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
