@@ -35,6 +35,7 @@ class FakeOpenAI:
     requests: list[dict[str, Any]] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
 
     def then(self, *replies: Reply) -> FakeOpenAI:
         self.script.extend(replies)
@@ -108,7 +109,8 @@ def fake_openai() -> Iterator[FakeOpenAI]:
             state.requests.append(body)
             state.times.append(time.monotonic())
             state.headers.append({k.lower(): v for k, v in self.headers.items()})
-            if not self.path.endswith("/chat/completions"):
+            state.paths.append(self.path)
+            if not self.path.split("?")[0].endswith("/chat/completions"):
                 self._send(404, b'{"error": {"message": "not found"}}', {})
                 return
             reply = state.next_reply(body)

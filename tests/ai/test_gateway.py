@@ -87,3 +87,23 @@ def test_same_prompt_is_served_from_the_cache_and_forget_drops_it(llm):
 
 def test_unconfigured_gateway_means_offline(offline):
     assert not gateway.configured()
+
+
+def test_azure_uses_the_deployment_path_api_version_and_api_key_header(llm, settings):
+    settings.AI_AZURE_API_VERSION = "2024-10-21"
+    settings.AI_BASE_URL = llm.base_url.removesuffix("/v1")
+    settings.AI_MODEL = "my-deployment"
+    llm.then(Reply("from azure"))
+    assert gateway.chat(messages=MESSAGES).text == "from azure"
+    assert llm.paths[0] == ("/openai/deployments/my-deployment/chat/completions"
+                            "?api-version=2024-10-21")
+    assert llm.headers[0]["api-key"] == "sk-test-key"
+
+
+@pytest.mark.parametrize(("base_url", "provider"), [
+    ("", "openai"), ("https://api.openai.com/v1", "openai"),
+    ("https://api.moonshot.ai/v1", "moonshot"), ("http://127.0.0.1:11434/v1", "openai-compatible")])
+def test_provider_label_follows_the_base_url(settings, base_url, provider):
+    settings.AI_PROVIDER = ""
+    settings.AI_BASE_URL = base_url
+    assert gateway.provider_name() == provider
