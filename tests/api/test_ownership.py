@@ -8,6 +8,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts import services as account_services
+from ai.models import AIContent
 from audits.models import Audit, Finding, Link, Page
 from tests.api.conftest import error_of
 
@@ -26,7 +27,10 @@ def theirs(other_user, audit_factory):
     """Objects that belong to other_user."""
     audit = audit_factory(other_user, status=Audit.Status.RUNNING)
     token, _raw = account_services.api_token_create(user=other_user, name="theirs")
-    return {"audit": audit, "page": Page.objects.filter(audit=audit).first(),
+    page = Page.objects.filter(audit=audit).first()
+    ai_content = AIContent.objects.create(kind=AIContent.Kind.FAQ, audit=audit, page=page,
+                                          page_url=page.url, created_by=other_user)
+    return {"audit": audit, "page": page, "ai_content": ai_content,
             "finding": Finding.objects.filter(audit=audit).first(), "token": token}
 
 
@@ -34,6 +38,8 @@ def _fill(path, objects):
     audit = objects["audit"]
     if path.startswith("/api/v1/tokens/"):
         return path.replace("{id}", str(objects["token"].pk))
+    if path.startswith("/api/v1/ai-content/"):
+        return path.replace("{id}", str(objects["ai_content"].pk))
     path = path.replace("{audit_id}", str(audit.pk))
     if "/pages/{id}" in path:
         return path.replace("{id}", str(objects["page"].pk))
