@@ -24,6 +24,8 @@ class Reply:
     raw: bytes | None = None
     tokens_in: int = 100
     tokens_out: int = 50
+    #: Seconds to wait before answering (timeouts).
+    delay: float = 0.0
 
 
 @dataclass
@@ -114,6 +116,8 @@ def fake_openai() -> Iterator[FakeOpenAI]:
                 self._send(404, b'{"error": {"message": "not found"}}', {})
                 return
             reply = state.next_reply(body)
+            if reply.delay:
+                time.sleep(reply.delay)
             if reply.raw is not None or reply.status != 200:
                 self._send(reply.status, reply.raw or b"", reply.headers)
                 return

@@ -107,3 +107,12 @@ def test_provider_label_follows_the_base_url(settings, base_url, provider):
     settings.AI_PROVIDER = ""
     settings.AI_BASE_URL = base_url
     assert gateway.provider_name() == provider
+
+
+def test_slow_provider_times_out(llm, settings):
+    settings.AI_TIMEOUT_S = 0.3
+    settings.AI_MAX_RETRIES = 0
+    llm.then(Reply("too late", delay=1.0))
+    with pytest.raises(gateway.GatewayError) as exc:
+        gateway.chat(messages=MESSAGES)
+    assert exc.value.code == "ai_timeout"
