@@ -9,6 +9,7 @@ Tokens and cost (AI_PRICE_INPUT_PER_1K / AI_PRICE_OUTPUT_PER_1K) are reported pe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -82,13 +83,21 @@ def cache_key(*, model: str, messages: list[dict[str, str]], params: dict[str, A
 
 
 def _client() -> openai.OpenAI:
-    common: dict[str, Any] = {"api_key": settings.AI_API_KEY or "not-needed",
-                              "timeout": settings.AI_TIMEOUT_S,
-                              "max_retries": settings.AI_MAX_RETRIES}
-    if settings.AI_AZURE_API_VERSION:
-        return openai.AzureOpenAI(azure_endpoint=settings.AI_BASE_URL,
-                                  api_version=settings.AI_AZURE_API_VERSION, **common)
-    return openai.OpenAI(base_url=settings.AI_BASE_URL or None, **common)
+    return _client_for(settings.AI_API_KEY, settings.AI_BASE_URL, settings.AI_TIMEOUT_S,
+                       settings.AI_MAX_RETRIES, settings.AI_AZURE_API_VERSION)
+
+
+@functools.lru_cache(maxsize=4)
+def _client_for(api_key: str, base_url: str, timeout: float, max_retries: int,
+                azure_api_version: str) -> openai.OpenAI:
+    """One client (and its HTTP connection pool) per configuration: building one per call
+    costs ~20 ms and a new connection."""
+    common: dict[str, Any] = {"api_key": api_key or "not-needed", "timeout": timeout,
+                              "max_retries": max_retries}
+    if azure_api_version:
+        return openai.AzureOpenAI(azure_endpoint=base_url, api_version=azure_api_version,
+                                  **common)
+    return openai.OpenAI(base_url=base_url or None, **common)
 
 
 def _error_code(exc: openai.OpenAIError) -> str:

@@ -4,6 +4,7 @@ streamed SSE chunks, and scripted errors (429 with Retry-After, 500, 401, malfor
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -95,6 +96,12 @@ def fake_openai() -> Iterator[FakeOpenAI]:
 
         def log_message(self, *args: object) -> None:
             pass
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body are separate writes: without NODELAY a kept-alive connection
+            # waits ~40 ms for the client's delayed ACK on every answer.
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
             self.send_response(status)
