@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seoaudit.settings")
 os.environ.setdefault("SEOAUDIT_QUIET_STARTUP", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
