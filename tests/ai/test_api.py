@@ -109,3 +109,10 @@ def test_openapi_documents_the_endpoint(client):
     assert {"get", "post"} <= set(operations)
     assert "202" in operations["post"]["responses"]
     assert "/api/v1/ai-content/{id}/" in schema["paths"]
+
+
+def test_deleting_the_audit_deletes_its_ai_content(offline, audit, api):
+    created = api.post(URL, {"audit": str(audit.pk), "kind": "faq"}, format="json").json()
+    assert api.delete(f"/api/v1/audits/{audit.pk}").status_code == 204
+    assert not AIContent.objects.filter(pk=created["id"]).exists()
+    assert api.get(f"{URL}/{created['id']}").status_code == 404
