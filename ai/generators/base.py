@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 SYSTEM_PROMPT = (
     "You are an SEO and GEO copywriting assistant. The user message contains text crawled from a "
@@ -118,15 +119,23 @@ def expect_keys(data: Any, allowed: set[str], required: set[str] | None = None) 
     return data
 
 
+def _own_host(match: str, site: str) -> bool:
+    """A bare domain name that is the audited site's own ("Example.com – Shop")."""
+    host = (urlsplit(site).hostname or "").lower().removeprefix("www.")
+    return bool(host) and "/" not in match.rstrip("/") and \
+        match.lower().rstrip("/").removeprefix("www.") == host
+
+
 def plain_text(value: Any, *, name: str, min_len: int = 1, max_len: int,
-               allow_urls: bool = False) -> str:
-    """A plain-text field: a string within the limits, no URL, no instruction echo."""
+               allow_urls: bool = False, site: str = "") -> str:
+    """A plain-text field: a string within the limits, no URL (a bare mention of the site's
+    own domain excepted), no instruction echo."""
     if not isinstance(value, str):
         raise InvalidOutput(f"{name} must be a string")
     text = one_line(value)
     if not min_len <= len(text) <= max_len:
         raise InvalidOutput(f"{name} has {len(text)} characters (allowed {min_len}-{max_len})")
-    if not allow_urls and URL_RE.search(text):
+    if not allow_urls and any(not _own_host(m.group(0), site) for m in URL_RE.finditer(text)):
         raise InvalidOutput(f"{name} contains a URL")
     if INJECTION_ECHO.search(text):
         raise InvalidOutput(f"{name} echoes instructions instead of describing the page")
@@ -134,10 +143,10 @@ def plain_text(value: Any, *, name: str, min_len: int = 1, max_len: int,
 
 
 def text_list(value: Any, *, name: str, min_items: int, max_items: int,
-              max_len: int) -> list[str]:
+              max_len: int, site: str = "") -> list[str]:
     if not isinstance(value, list) or not min_items <= len(value) <= max_items:
         raise InvalidOutput(f"{name} must be a list of {min_items}-{max_items} strings")
-    return [plain_text(item, name=name, min_len=3, max_len=max_len) for item in value]
+    return [plain_text(item, name=name, min_len=3, max_len=max_len, site=site) for item in value]
 
 
 def sentences(text: str) -> list[str]:

@@ -42,9 +42,10 @@ class TitleMeta:
 
     def validate(self, data: Any, ctx: PageContext, options: dict[str, Any]) -> dict[str, Any]:
         data = expect_keys(data, {"title", "meta_description"})
-        return {"title": plain_text(data["title"], name="title", min_len=TITLE_MIN,
+        return {"title": plain_text(data["title"], site=ctx.url, name="title", min_len=TITLE_MIN,
                                     max_len=TITLE_MAX_CHARS),
-                "meta_description": plain_text(data["meta_description"], name="meta_description",
+                "meta_description": plain_text(data["meta_description"], site=ctx.url,
+                                               name="meta_description",
                                                min_len=DESCRIPTION_MIN,
                                                max_len=DESCRIPTION_MAX_CHARS)}
 
@@ -100,7 +101,7 @@ class AltText:
             item = expect_keys(item, {"src", "alt"})
             if item["src"] not in wanted:
                 raise InvalidOutput("an alt text names an image that is not on the page")
-            alt = plain_text(item["alt"], name="alt", min_len=3, max_len=ALT_MAX)
+            alt = plain_text(item["alt"], site=ctx.url, name="alt", min_len=3, max_len=ALT_MAX)
             if re.match(r"(?:image|picture|photo) of\b", alt, re.I):
                 alt = alt.split(" of ", 1)[1].strip().capitalize()
             out.append({"src": item["src"], "alt": alt})
@@ -138,11 +139,12 @@ class Faq:
         out = []
         for item in items:
             item = expect_keys(item, {"question", "answer"})
-            question = plain_text(item["question"], name="question", min_len=8, max_len=150)
+            question = plain_text(item["question"], site=ctx.url, name="question", min_len=8,
+                                  max_len=150)
             if not question.endswith("?"):
                 raise InvalidOutput("a question does not end with '?'")
             out.append({"question": question,
-                        "answer": plain_text(item["answer"], name="answer", min_len=20,
+                        "answer": plain_text(item["answer"], site=ctx.url, name="answer", min_len=20,
                                              max_len=600)})
         return {"faq": out}
 

@@ -168,7 +168,7 @@ class LlmsTxt:
             if url not in known:
                 raise InvalidOutput("llms.txt links to a page the audit did not crawl")
         for line in lines:
-            plain_text(re.sub(r"\]\(\S+?\)", "]", line) or "-", name="llms.txt line",
+            plain_text(re.sub(r"\]\(\S+?\)", "]", line) or "-", site=ctx.url, name="llms.txt line",
                        max_len=1000)
         return {"llms_txt": "\n".join(lines) + "\n"}
 
@@ -217,11 +217,12 @@ class GeoBrief:
     def validate(self, data: Any, ctx: PageContext, options: dict[str, Any]) -> dict[str, Any]:
         data = expect_keys(data, BRIEF_KEYS)
         out: dict[str, Any] = {
-            "summary": plain_text(data["summary"], name="summary", min_len=10, max_len=300),
-            "answer_first": plain_text(data["answer_first"], name="answer_first", min_len=40,
+            "summary": plain_text(data["summary"], site=ctx.url, name="summary", min_len=10, max_len=300),
+            "answer_first": plain_text(data["answer_first"], site=ctx.url, name="answer_first", min_len=40,
                                        max_len=800)}
         for key in ("statistics", "quotations", "sources", "structure"):
-            out[key] = text_list(data[key], name=key, min_items=1, max_items=5, max_len=300)
+            out[key] = text_list(data[key], name=key, min_items=1, max_items=5, max_len=300,
+                                 site=ctx.url)
         out["findings"] = [c for c in ctx.findings if c in _BRIEF_FROM_FINDINGS]
         return out
 

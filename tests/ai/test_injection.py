@@ -83,3 +83,14 @@ def test_output_is_escaped_in_admin_and_plain_data_in_the_api(llm, audit):
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["output"]["faq"][0]["answer"].startswith("Yes <img")
     assert AIContent.objects.count() == 1
+
+
+def test_the_sites_own_domain_may_be_named_but_no_other():
+    from ai.generators.base import InvalidOutput, plain_text
+
+    site = "https://www.example.com/shoes"
+    assert plain_text("Running shoes | Example.com", name="title", max_len=60, site=site)
+    for text in ("Running shoes | evil.com", "Shoes at www.example.com/sale",
+                 "Shoes https://example.com"):
+        with pytest.raises(InvalidOutput, match="contains a URL"):
+            plain_text(text, name="title", max_len=60, site=site)
