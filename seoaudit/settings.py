@@ -312,9 +312,27 @@ SPECTACULAR_SETTINGS = {
                             "HealthStatusEnum": ["ok", "unavailable"],
                             "HealthSummaryStatusEnum": ["ok", "degraded"],
                             "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
-                            "GitHubReplyStatusEnum": "webhooks.github.REPLY_STATUSES"},
+                            "GitHubReplyStatusEnum": "webhooks.github.REPLY_STATUSES",
+                            "AIContentKindEnum": "ai.models.AIContent.Kind",
+                            "AIContentStatusEnum": "ai.models.AIContent.Status"},
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+
+# --- AI content (ai app; see docs/ai.md) ----------------------------------------------------
+#: Any OpenAI-compatible server: OpenAI, Moonshot/Kimi, Azure OpenAI, Ollama, vLLM. Without a key
+#: and base URL the generators run offline (deterministic, labelled provider "offline").
+AI_API_KEY = env("AI_API_KEY", default=env("OPENAI_API_KEY", default=""))
+AI_BASE_URL = env("AI_BASE_URL", default="")
+AI_MODEL = env("AI_MODEL", default="gpt-4o-mini")
+AI_PROVIDER = env("AI_PROVIDER", default="")
+AI_AZURE_API_VERSION = env("AI_AZURE_API_VERSION", default="")
+AI_TIMEOUT_S = env.float("AI_TIMEOUT_S", default=60.0)
+AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", default=2)
+AI_PRICE_INPUT_PER_1K = env.float("AI_PRICE_INPUT_PER_1K", default=0.0)
+AI_PRICE_OUTPUT_PER_1K = env.float("AI_PRICE_OUTPUT_PER_1K", default=0.0)
+AI_CACHE_TTL_S = env.int("AI_CACHE_TTL_S", default=7 * 24 * 3600)
+AI_JSON_MODE = env.bool("AI_JSON_MODE", default=True)
+AI_STREAM = env.bool("AI_STREAM", default=False)
 
 # --- API platform: rate limits, proxies, security headers, request limits, CORS -------------
 # (api-middleware; see README "API: rate limits, headers, errors" and docs/decisions.md)
@@ -322,7 +340,7 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 #: Override some with SEOAUDIT_RATE_LIMITS="search=60/minute,auth=5/minute".
 SEOAUDIT_RATE_LIMITS = {
     "auth": "10/minute", "audits": "600/minute", "pdf": "10/minute", "search": "30/minute",
-    "webhooks": "1000/minute", "default": "100/minute",
+    "webhooks": "1000/minute", "default": "100/minute", "ai": "30/minute",
     **env.dict("SEOAUDIT_RATE_LIMITS", default={}),
 }
 import limits as _limits  # noqa: E402 - fail at startup, not at the first request, on a typo

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts import services as account_services
+from ai.models import AIContent
 from audits.models import Audit, Finding, Link, Page
 from reports.models import Report
 from tests.api.conftest import error_of
@@ -38,7 +39,10 @@ def theirs(other_user, audit_factory, settings, tmp_path):
     delivery = webhook_services.endpoint_send_test(endpoint=endpoint).deliveries.get()
     repository = webhook_services.github_repository_create(
         owner=other_user, full_name="acme/site", site_url="https://example.com/")
-    return {"audit": audit, "page": Page.objects.filter(audit=audit).first(),
+    page = Page.objects.filter(audit=audit).first()
+    ai_content = AIContent.objects.create(kind=AIContent.Kind.FAQ, audit=audit, page=page,
+                                          page_url=page.url, created_by=other_user)
+    return {"audit": audit, "page": page, "ai_content": ai_content,
             "finding": Finding.objects.filter(audit=audit).first(), "token": token,
             "report": report, "webhooks/endpoints": endpoint, "webhooks/deliveries": delivery,
             "webhooks/github/repositories": repository,
@@ -61,6 +65,8 @@ def _fill(path, objects):
     audit = objects["audit"]
     if path.startswith("/api/v1/tokens/"):
         return path.replace("{id}", str(objects["token"].pk))
+    if path.startswith("/api/v1/ai-content/"):
+        return path.replace("{id}", str(objects["ai_content"].pk))
     for prefix, key in (("/api/v1/keywords/sites/", "site"), ("/api/v1/keywords/groups/", "group"),
                         ("/api/v1/rank-tracking/sites/", "site"),
                         ("/api/v1/rank-tracking/checks/", "check"), ("/api/v1/keywords/", "keyword")):
