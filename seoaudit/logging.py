@@ -38,7 +38,7 @@ def configure_logging(*, fmt: str = "console", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("asyncio", "urllib3", "aiohttp.access"):
+    for noisy in ("asyncio", "urllib3", "aiohttp.access", "weasyprint", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # The access line (seoaudit.request) already records every 4xx; Django would add a second,
     # unstructured warning line for each. Its 5xx errors (with tracebacks) still come through.
