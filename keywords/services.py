@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import structlog
 from django.db import IntegrityError, transaction
 
+from webhooks.services import event_emit
+
 from .exceptions import InvalidImport, InvalidSite
 from .models import Keyword, KeywordGroup, TrackedSite
 
@@ -240,14 +242,5 @@ def keyword_row_validate(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 
 def _emit(*, owner: Any, type: str, data: dict[str, Any]) -> bool:
-    """Send a webhook event through `webhooks.services.event_emit` when that app provides it.
-
-    Until it does (the webhooks app is built in parallel) this is a no-op returning False, so
-    rank tracking never depends on webhooks being installed or configured.
-    """
-    try:
-        from webhooks.services import event_emit  # type: ignore[import-not-found,attr-defined]
-    except ImportError:
-        return False
-    event_emit(owner=owner, type=type, data=data)
-    return True
+    """Send a webhook event (`webhooks.services.event_emit`); True when an endpoint wants it."""
+    return event_emit(owner=owner, type=type, data=data) is not None

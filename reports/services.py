@@ -16,9 +16,11 @@ from urllib.parse import urlsplit
 import structlog
 from django.core.files import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import Audit
+from webhooks.services import event_emit
 
 from .branding import InvalidBranding, logo_validate
 from .builder import report_data_build
@@ -138,14 +140,17 @@ def report_host(audit: Audit) -> str:
 
 
 def _emit(report: Report) -> None:
-    """Webhook events `report.generated` (every format) and `pdf.ready` (PDF). Wired on merge
-    with the webhooks app: `webhooks.services.event_emit(owner=..., type=..., data=...)`."""
-    data = {"report_id": str(report.pk), "audit_id": str(report.audit_id),
-            "format": report.format, "language": report.language, "size": report.size}
+    """Webhook events `report.generated` (every format) and `pdf.ready` (PDF), payloads as in
+    docs/webhooks.md; recorded in the caller's transaction, delivered after it commits."""
+    data = {"audit_id": str(report.audit_id), "report_id": str(report.pk),
+            "format": report.format, "language": report.language,
+            "url": reverse("report-download", kwargs={"report_id": report.pk}),
+            "size_bytes": report.size}
     log.info("report.event", type="report.generated", **data)
-    # event_emit(owner=report.audit.owner, type="report.generated", data=data)
-    # if report.format == Report.Format.PDF:
-    #     event_emit(owner=report.audit.owner, type="pdf.ready", data=data)
+    owner = report.audit.owner
+    event_emit(owner=owner, type="report.generated", data=data)
+    if report.format == Report.Format.PDF:
+        event_emit(owner=owner, type="pdf.ready", data=data)
 
 
 def branding_update(*, owner: Any, **fields: Any) -> ReportBranding:
