@@ -424,9 +424,8 @@ WEBHOOKS_ROTATION_GRACE_HOURS = env.float("WEBHOOKS_ROTATION_GRACE_HOURS", defau
 #: Retries due within this are Celery countdowns; later ones wait for the beat sweep (a Redis
 #: broker redelivers ETA messages older than its visibility timeout).
 WEBHOOKS_CELERY_COUNTDOWN_MAX_S = 3600
-CELERY_BEAT_SCHEDULE = {
-    "webhooks-deliver-due": {"task": "webhooks.deliver_due", "schedule": 30.0},
-}
+# Sends webhook deliveries that are due (retries) or whose queue message was lost.
+CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {"task": "webhooks.deliver_due", "schedule": 30.0}
 
 # --- Logging -------------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", default="json" if RUN_MODE == "production" else "console")

@@ -3,8 +3,7 @@ the track_ranks command, the beat schedule, re-audits, rank.changed events."""
 
 from __future__ import annotations
 
-import sys
-import types
+import json
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
@@ -17,6 +16,8 @@ from keywords import services, tasks
 from keywords.models import Keyword, RankCheck, TrackedSite
 from keywords.providers import ProviderNotConfigured
 from keywords.tracking import keyword_slot_hour, keywords_due, rank_check_run, rank_track
+from webhooks import services as webhook_services
+from webhooks.models import WebhookEvent
 
 
 def add_keywords(site, phrases):
@@ -125,6 +126,8 @@ def test_due_keywords_are_spread_over_the_day(searxng, site):
 def test_beat_uses_the_database_scheduler(settings):
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
     assert settings.CELERY_BEAT_SCHEDULE["keywords.track_due"]["task"] == "keywords.track_due"
+    # Both apps keep their entries (the webhooks retry sweep is merged into the same dict).
+    assert settings.CELERY_BEAT_SCHEDULE["webhooks-deliver-due"]["task"] == "webhooks.deliver_due"
     assert tasks.track_due.name == "keywords.track_due"
 
 
@@ -144,17 +147,10 @@ def test_reaudit_schedule_is_a_periodic_task(db, user):
     assert services.site_reaudit(site_id=site.pk) is None
 
 
-def test_emit_is_a_noop_without_webhooks(db, user):
-    assert services._emit(owner=user, type="rank.changed", data={}) is (
-        hasattr(sys.modules.get("webhooks.services"), "event_emit"))
-
-
-def test_rank_changed_event_past_the_threshold(searxng, site, settings, monkeypatch):
+def test_rank_changed_event_past_the_threshold(searxng, site, settings):
     settings.RANK_CHANGE_THRESHOLD = 5
-    sent = []
-    module = types.ModuleType("webhooks.services")
-    module.event_emit = lambda *, owner, type, data: sent.append((owner, type, data))
-    monkeypatch.setitem(sys.modules, "webhooks.services", module)
+    webhook_services.endpoint_create(owner=site.owner, url="https://hooks.example.com/ranks",
+                                     event_types=["rank.changed"])
     big, small = add_keywords(site, ["big mover", "small mover"])
     yesterday = date.today() - timedelta(days=1)
     RankCheck.objects.create(keyword=big, checked_on=yesterday, position=40, provider="searxng")
@@ -163,10 +159,24 @@ def test_rank_changed_event_past_the_threshold(searxng, site, settings, monkeypa
     searxng.serps["small mover"] = ["https://a.example/", "https://www.site.example/small"]
     result = rank_track(keywords=Keyword.objects.all(), day=date.today())
     assert result.events == 1
-    [(owner, kind, data)] = sent
-    assert owner == site.owner and kind == "rank.changed"
+    [event] = WebhookEvent.objects.all()
+    data = json.loads(event.body)["data"]
+    assert event.owner == site.owner and event.type == "rank.changed"
     assert data["phrase"] == "big mover" and data["previous_position"] == 40
     assert data["position"] == 1 and data["change"] == 39
+    assert event.deliveries.count() == 1
+
+
+def test_no_rank_changed_event_without_a_subscribed_endpoint(searxng, site, settings):
+    settings.RANK_CHANGE_THRESHOLD = 5
+    webhook_services.endpoint_create(owner=site.owner, url="https://hooks.example.com/audits",
+                                     event_types=["audit.completed"])
+    [big] = add_keywords(site, ["big mover"])
+    RankCheck.objects.create(keyword=big, checked_on=date.today() - timedelta(days=1), position=40,
+                             provider="searxng")
+    searxng.serps["big mover"] = ["https://www.site.example/big"]
+    assert rank_track(keywords=Keyword.objects.all(), day=date.today()).events == 0
+    assert not WebhookEvent.objects.exists()
 
 
 def test_tracked_site_host_is_the_audits_site_notion(db, user):

@@ -159,3 +159,21 @@ def test_openapi_documents_the_report_endpoints():
                  "/api/v1/reports/{report_id}/download", "/api/v1/audits/{audit_id}/report.{fmt}",
                  "/api/v1/reports/branding"):
         assert path in schema["paths"], path
+
+
+def test_generated_reports_emit_webhook_events(crawled, report_dir, django_capture_on_commit_callbacks):
+    from webhooks import services as webhook_services
+    from webhooks.models import WebhookEvent
+
+    webhook_services.endpoint_create(owner=crawled.user, url="https://hooks.example.com/reports",
+                                     event_types=["report.generated", "pdf.ready"])
+    client = bearer_client(crawled.user)
+    pdf = _generate(client, crawled.after, django_capture_on_commit_callbacks, format="pdf")
+    md = _generate(client, crawled.after, django_capture_on_commit_callbacks, format="md")
+    events = [(e.type, json.loads(e.body)["data"]) for e in WebhookEvent.objects.order_by("created_at")]
+    assert [(kind, data["report_id"], data["format"]) for kind, data in events] == [
+        ("report.generated", pdf["id"], "pdf"), ("pdf.ready", pdf["id"], "pdf"),
+        ("report.generated", md["id"], "md")]
+    ready = Report.objects.get(pk=pdf["id"])
+    assert events[1][1]["url"] == f"/api/v1/reports/{pdf['id']}/download"
+    assert events[1][1]["size_bytes"] == ready.size > 0
