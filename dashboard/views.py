@@ -16,6 +16,9 @@ from audits.models import Audit
 from audits.progress import progress_snapshot
 from audits.selectors import audit_score_breakdown, finding_summary
 from audits.services import audit_submit
+from reports.exceptions import AuditNotReportable
+from reports.http import DIRECT_FORMATS, direct_report_response
+from reports.models import Report
 from seoaudit.http_errors import error_response
 
 from . import selectors
@@ -64,6 +67,21 @@ def audit_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     audit = _audit_or_404(request, pk)
     return render(request, "dashboard/audit_detail.html",
                   {"audit": audit, "snapshot": progress_snapshot(audit)})
+
+
+@login_required
+@require_GET
+def audit_report(request: HttpRequest, pk: uuid.UUID, fmt: str) -> HttpResponse:
+    """A finished audit's report (HTML, CSV, Markdown, JSON, JUnit) for the signed-in viewer,
+    in `?lang=en|es`; the same renderers as `GET /api/v1/audits/{id}/report.{fmt}`."""
+    audit = _audit_or_404(request, pk)
+    language = request.GET.get("lang", Report.Language.EN)
+    if fmt not in DIRECT_FORMATS or language not in Report.Language.values:
+        raise Http404("No such report format or language.")
+    try:
+        return direct_report_response(audit=audit, fmt=fmt, language=language)
+    except AuditNotReportable as exc:
+        return HttpResponse(f"No report yet: {exc}", status=409, content_type="text/plain")
 
 
 @login_required

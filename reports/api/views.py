@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -21,6 +21,7 @@ from audits.models import Audit
 from .. import selectors, services
 from ..exceptions import ReportNotReady
 from ..formats import FORMATS, report_filename
+from ..http import content_disposition, direct_report_response
 from ..models import Report, ReportBranding
 from . import serializers as s
 
@@ -42,7 +43,14 @@ class FileRenderer(BaseRenderer):
 
     def render(self, data: Any, accepted_media_type: str | None = None,
                renderer_context: Any = None) -> bytes:
-        return json.dumps(data).encode() if isinstance(data, dict | list) else data
+        if not isinstance(data, dict | list):
+            return data
+        # An error body (or any structured data) is JSON, and says so, even when this renderer
+        # was chosen by `Accept: */*`-style negotiation or `?format=file`.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data).encode()
 
 
 def _audit(request: Request, audit_id: Any) -> Audit:
@@ -57,10 +65,6 @@ def _report(request: Request, report_id: Any) -> Report:
         return selectors.report_get_for_user(user=request.user, report_id=report_id)
     except Report.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def _disposition(filename: str, *, inline: bool) -> str:
-    return f'{"inline" if inline else "attachment"}; filename="{filename}"'
 
 
 class AuditReportsView(APIView):
@@ -119,7 +123,7 @@ class ReportDownloadView(APIView):
                                    language=report.language)
         response = FileResponse(report.file.open("rb"),
                                 content_type=FORMATS[report.format].content_type)
-        response["Content-Disposition"] = _disposition(filename, inline=False)
+        response["Content-Disposition"] = content_disposition(filename, inline=False)
         response["Content-Length"] = str(report.size)
         return response
 
@@ -146,13 +150,7 @@ class AuditReportDirectView(APIView):
         query = s.DirectReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         language = query.validated_data["lang"]
-        services.audit_require_reportable(audit)
-        chunks = services.report_chunks(audit=audit, format=fmt, language=language)
-        response = StreamingHttpResponse(chunks, content_type=FORMATS[fmt].content_type)
-        filename = report_filename(host=services.report_host(audit), audit_id=str(audit.pk),
-                                   format=fmt, language=language)
-        response["Content-Disposition"] = _disposition(filename, inline=fmt in ("html", "md"))
-        return response
+        return direct_report_response(audit=audit, fmt=fmt, language=language)
 
 
 class BrandingView(APIView):

@@ -246,9 +246,27 @@ def test_live_polls_count_in_the_audits_rate_limit_class(web, user, settings):
     assert page["X-RateLimit-Limit"] == "100"  # the pages themselves: the default class
 
 
-def test_reports_are_named_once_their_url_exists(web, user, settings):
+def test_finished_page_links_to_reports_the_viewer_can_open(web, user, other_user):
     audit = make_audit(user, status="COMPLETED", progress=100, seo_score=80.0, geo_score=70.0)
-    assert "/reports" not in _text(web.get(f"/audits/{audit.pk}/"))  # no dead reference
-    settings.ROOT_URLCONF = "tests.web.urls_with_reports"
     html = _text(web.get(f"/audits/{audit.pk}/"))
+    assert f'href="/audits/{audit.pk}/report.html"' in html
+    assert f'href="/audits/{audit.pk}/report.html?lang=es"' in html
     assert f"<code>POST /api/v1/audits/{audit.pk}/reports</code>" in html
+    response = web.get(f"/audits/{audit.pk}/report.html?lang=es")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "script-src" not in response["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in response["Content-Security-Policy"]
+    body = b"".join(response.streaming_content).decode()
+    assert 'lang="es"' in body
+    csv_response = web.get(f"/audits/{audit.pk}/report.csv")
+    assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
+    assert web.get(f"/audits/{audit.pk}/report.pdf").status_code == 404  # PDF: background only
+    assert web.get(f"/audits/{audit.pk}/report.html?lang=fr").status_code == 404
+    theirs = make_audit(other_user, status="COMPLETED", progress=100)
+    assert web.get(f"/audits/{theirs.pk}/report.html").status_code == 404
+
+
+def test_report_of_a_running_audit_is_not_ready(web, user):
+    audit = make_audit(user, status="RUNNING", progress=40)
+    response = web.get(f"/audits/{audit.pk}/report.md")
+    assert response.status_code == 409 and b"No report yet" in response.content
