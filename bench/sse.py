@@ -264,7 +264,8 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     load_before = round(os.getloadavg()[0], 1)
     # gunicorn with ONE uvicorn worker, as in production; the figures are the worker's
-    proc, base = start_server(env, 1, out_dir / "sse-server.log")
+    proc, port = start_server(env, 1, out_dir / "sse-server.log")
+    base = f"http://127.0.0.1:{port}"
     try:
         worker = psutil.Process(proc.pid).children()[0]
         results = asyncio.run(run(args, base, worker, plan))
