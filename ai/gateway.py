@@ -15,13 +15,15 @@ import json
 import time
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import openai
 import structlog
 from django.conf import settings
 from django.core.cache import cache
+
+if TYPE_CHECKING:
+    import openai
 
 log = structlog.get_logger(__name__)
 
@@ -82,6 +84,14 @@ def cache_key(*, model: str, messages: list[dict[str, str]], params: dict[str, A
     return CACHE_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _sdk() -> Any:
+    """The OpenAI SDK, imported on first use (~25 MB of modules that processes which never
+    call an LLM, such as crawl workers, do not need)."""
+    import openai
+
+    return openai
+
+
 def _client() -> openai.OpenAI:
     return _client_for(settings.AI_API_KEY, settings.AI_BASE_URL, settings.AI_TIMEOUT_S,
                        settings.AI_MAX_RETRIES, settings.AI_AZURE_API_VERSION)
@@ -92,6 +102,7 @@ def _client_for(api_key: str, base_url: str, timeout: float, max_retries: int,
                 azure_api_version: str) -> openai.OpenAI:
     """One client (and its HTTP connection pool) per configuration: building one per call
     costs ~20 ms and a new connection."""
+    openai = _sdk()
     common: dict[str, Any] = {"api_key": api_key or "not-needed", "timeout": timeout,
                               "max_retries": max_retries}
     if azure_api_version:
@@ -101,6 +112,7 @@ def _client_for(api_key: str, base_url: str, timeout: float, max_retries: int,
 
 
 def _error_code(exc: openai.OpenAIError) -> str:
+    openai = _sdk()
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         return "ai_auth_failed"
     if isinstance(exc, openai.RateLimitError):
@@ -150,6 +162,7 @@ def chat(*, messages: list[dict[str, str]], max_tokens: int = 800, temperature: 
         result = ChatResult(**{**hit, "cost": Decimal(hit["cost"])})
         return replace(result, cached=True, cost=Decimal(0), latency_ms=0, key=key)
     started = time.monotonic()
+    openai = _sdk()
     try:
         text, tokens_in, tokens_out = _call(
             _client(), model=model, messages=messages, params=params,
