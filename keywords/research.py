@@ -1,6 +1,6 @@
 """Keyword research: suggestions from the site's own latest audit, from the SERP provider's
-related searches, and (when an LLM gateway exists) from the LLM. Each suggestion names its
-source.
+related searches, and from the LLM when ai.gateway is configured (research_llm.py). Each
+suggestion names its source.
 
 Site content: audits store each page's title, meta description and headings outline, not
 the body text (PageFacts are compact by design), so n-grams are scored over those fields:
@@ -19,6 +19,7 @@ from django.conf import settings
 
 from .models import TrackedSite
 from .providers import ProviderNotConfigured, SerpError, SerpQuery, provider_from_settings, serp_fetch_many
+from .research_llm import llm_ideas
 from .selectors import site_latest_audit
 from .stopwords import stop_words
 
@@ -32,6 +33,8 @@ class Suggestion:
     source: str  # "site_content" | "serp_related" | "llm"
     score: float
     detail: str = ""
+    #: The search intent the LLM gave ("informational", ...); empty for the other sources.
+    intent: str = ""
 
 
 def ngrams(text: str, *, stop: frozenset[str], max_n: int = 3) -> list[str]:
@@ -106,14 +109,14 @@ def research_suggestions(*, site: TrackedSite, seeds: list[str] | None = None, l
         seeds = seeds or [s.phrase for s in suggestions[:3]] or list(
             site.keywords.values_list("phrase", flat=True)[:3])
         suggestions += _serp_related(seeds, notes)
-    notes["llm"] = ("not available: the ai app has no LLM gateway yet" if not _llm_available()
-                    else "LLM suggestions are not wired yet")
+    suggestions += _llm(site, language, docs, suggestions, seeds or [], limit, notes)
     seen: set[tuple[str, str]] = set()
     unique = []
     for s in suggestions:
         if (s.phrase, s.source) not in seen:
             seen.add((s.phrase, s.source))
-            unique.append({"phrase": s.phrase, "source": s.source, "score": s.score, "detail": s.detail})
+            unique.append({"phrase": s.phrase, "source": s.source, "score": s.score,
+                           "detail": s.detail, "intent": s.intent})
     return {"site_id": site.pk, "language": language, "suggestions": unique, "notes": notes}
 
 
@@ -139,9 +142,14 @@ def _serp_related(seeds: list[str], notes: dict[str, str]) -> list[Suggestion]:
     return out
 
 
-def _llm_available() -> bool:
-    try:
-        from ai import services as ai_services  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    return hasattr(ai_services, "llm_complete")
+def _llm(site: TrackedSite, language: str, docs: list[dict[str, str]], found: list[Suggestion],
+         seeds: list[str], limit: int, notes: dict[str, str]) -> list[Suggestion]:
+    """The LLM's ideas, none of which repeats (case-insensitively) another source's phrase."""
+    outcome = llm_ideas(host=site.host, language=language,
+                        phrases=[s.phrase for s in found if s.source == "site_content"],
+                        pages=docs, seeds=seeds, limit=limit,
+                        exclude={s.phrase.casefold() for s in found})
+    if outcome.note:
+        notes["llm"] = outcome.note
+    return [Suggestion(idea.phrase, "llm", round(1.0 / (idea.rank + 1), 4), outcome.detail,
+                       idea.intent) for idea in outcome.ideas]
