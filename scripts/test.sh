@@ -27,6 +27,9 @@ redis_up || { echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1; }
 
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+# The cache in a database of its own: tests call cache.clear() (a FLUSHDB), which must not wipe
+# the rate limiter's windows or queued messages that another test worker is using.
+export REDIS_CACHE_URL="${TEST_REDIS_CACHE_URL:-redis://127.0.0.1:6379/14}"
 export SEOAUDIT_QUIET_STARTUP=1
 
 .venv/bin/ruff check .
