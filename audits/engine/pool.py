@@ -28,6 +28,7 @@ import io
 import itertools
 import multiprocessing
 import pickle
+import sys
 import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -143,6 +144,10 @@ def _worker_main(conn: Connection, options: CrawlOptions, start_host: str) -> No
     At exit it logs how long it waited for jobs after the first one (`starved_s`): a worker
     that waits while the crawl is not short of pages means the event loop fed it too slowly.
     """
+    if not structlog.is_configured():
+        # A spawned worker has no logging set up; structlog's default prints to stdout, which
+        # is the CLI's report (`audit --format json`): log to stderr like the parent does.
+        structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
     warm_up()
     links = _LinkSender()
     pages = 0
