@@ -23,4 +23,5 @@ PORT="${PORT:-8000}"
 WORKER=$!
 trap 'kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT INT TERM
 echo "admin: http://$HOST:$PORT/admin/  (Ctrl-C stops the web server and the worker)"
+echo "audits: http://$HOST:$PORT/audits/  (sign in with the staff account; start an audit and watch it live)"
 .venv/bin/uvicorn seoaudit.asgi:application --host "$HOST" --port "$PORT" --lifespan off
