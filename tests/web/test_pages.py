@@ -270,3 +270,10 @@ def test_report_of_a_running_audit_is_not_ready(web, user):
     audit = make_audit(user, status="RUNNING", progress=40)
     response = web.get(f"/audits/{audit.pk}/report.md")
     assert response.status_code == 409 and b"No report yet" in response.content
+
+
+def test_site_navigation_reaches_analytics(web, user):
+    html = _text(web.get("/audits/"))
+    assert 'href="/analytics/"' in html
+    page = web.get("/analytics/")
+    assert page.status_code == 200 and 'aria-current="page"' in _text(page)
