@@ -4,32 +4,24 @@ the test's settings), an SSE client over httpx, and users with their credentials
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 import redis
-import uvicorn
 from django.conf import settings as django_settings
 from django.test import Client
 
 from accounts import services as account_services
 from audits.models import Audit
 from tests.audits.factories import UserFactory
+from tests.livestack import asgi_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -51,23 +43,9 @@ def _sse_settings(settings):
 
 @pytest.fixture
 def server(transactional_db) -> Iterator[str]:
-    """http://127.0.0.1:<port> of seoaudit.asgi:application under uvicorn (one worker)."""
-    from seoaudit.asgi import application
-
-    port = _free_port()
-    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    """http://127.0.0.1:<port> of the production ASGI stack under uvicorn (one worker)."""
+    with asgi_server() as running:
+        yield running.url
 
 
 @dataclass
@@ -178,7 +156,10 @@ def redis_client() -> redis.Redis:
 
 
 def redis_clients_of_this_db() -> list[dict]:
-    """CLIENT LIST entries connected to the test's Redis database (the server is shared)."""
+    """CLIENT LIST entries connected to the test's Redis database from this process (the
+    server runs in it; other test workers share the Redis server and may share the db)."""
     client = redis_client()
     db = str(client.connection_pool.connection_kwargs.get("db", 0))
-    return [c for c in client.client_list() if c.get("db") == db]
+    ours = {f"{c.laddr.ip}:{c.laddr.port}" for c in psutil.Process().net_connections("tcp")
+            if c.raddr}
+    return [c for c in client.client_list() if c.get("db") == db and c.get("addr") in ours]
