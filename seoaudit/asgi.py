@@ -12,8 +12,14 @@ from .asgi_lanes import get_lane_asgi_application
 from .asgi_limits import BodySizeLimit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seoaudit.settings")
-# Event streams share one thread for their sync parts (outermost ThreadSensitiveContext wins);
-# every other request takes one of the lanes.
-django_application = get_lane_asgi_application(lanes=settings.SEOAUDIT_ASGI_THREADS)
-application = BodySizeLimit(SharedStreamThread(django_application),
-                            max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)
+
+
+def build_application() -> BodySizeLimit:
+    """The served ASGI stack, built from the current settings (tests build a fresh one).
+    Event streams share one thread for their sync parts (the outermost ThreadSensitiveContext
+    wins); every other request takes one of the lanes."""
+    lanes = get_lane_asgi_application(lanes=settings.SEOAUDIT_ASGI_THREADS)
+    return BodySizeLimit(SharedStreamThread(lanes), max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)
+
+
+application = build_application()

@@ -13,11 +13,9 @@ from contextlib import contextmanager
 
 import uvicorn
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
-from django.core.handlers.asgi import ASGIHandler
 from django.db import connections
 
-from seoaudit.asgi_limits import BodySizeLimit
+from seoaudit.asgi import build_application
 from seoaudit.celery import app as celery_app
 
 
@@ -28,8 +26,8 @@ def _free_port() -> int:
 
 
 class AsgiServer:
-    """uvicorn in a thread serving a fresh ASGI handler (built at start, so it sees the test's
-    settings) on one port; `restart()` drops every open connection, as a deploy would."""
+    """uvicorn in a thread serving a fresh copy of the production ASGI stack (built at start, so
+    it sees the test's settings) on one port; `restart()` drops every open connection, as a deploy would."""
 
     def __init__(self) -> None:
         self.port = _free_port()
@@ -38,7 +36,7 @@ class AsgiServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        application = BodySizeLimit(ASGIHandler(), max_bytes=settings.SEOAUDIT_MAX_REQUEST_BODY)
+        application = build_application()
         # Open event streams would hold a graceful shutdown for its whole timeout.
         server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=self.port,
                                                lifespan="off", log_level="warning",

@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 from accounts import services as account_services
 from audits.models import Audit, Finding, Link, Page, url_hash
 from seoaudit.api.auth0 import reset_jwks_cache
-from tests.audits.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -33,16 +32,6 @@ def bearer_client(user: Any) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
-
-
-@pytest.fixture
-def user(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def other_user(db):
-    return UserFactory()
 
 
 @pytest.fixture
