@@ -6,7 +6,7 @@ from django.core.cache import cache
 from keywords import services
 
 # The API tests' user/other_user/api/other_api fixtures (bearer-token clients), shared.
-from tests.api.conftest import api, other_api, other_user, user  # noqa: F401
+from tests.api.conftest import api, other_api  # noqa: F401
 
 from .fakes import FakeSerp, fake_serp_server, provider_settings
 
@@ -32,5 +32,5 @@ def searxng(settings, fake):
 
 
 @pytest.fixture
-def site(user):  # noqa: F811 - the imported fixture
+def site(user):
     return services.site_create(owner=user, url="https://www.site.example/")

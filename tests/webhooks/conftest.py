@@ -10,8 +10,6 @@ from tests.api.conftest import (  # noqa: F401
     audit_factory,
     bearer_client,
     other_api,
-    other_user,
-    user,
 )
 
 from .receivers import Receiver
