@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "webhooks",
     "ai",
+    "pagespeed",
+    "visibility",
     "dashboard",
     "analytics",
 ]

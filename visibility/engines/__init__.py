@@ -1,0 +1,1 @@
+"""Answer engines behind one interface (base.py); which are enabled comes from settings."""

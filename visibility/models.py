@@ -1,0 +1,1 @@
+"""AI answer visibility: does the AI answer mention and cite the site? (issue 13)"""
