@@ -11,7 +11,8 @@ import dataclasses
 from . import checks  # noqa: F401 - importing fills the registry
 from .checks.registry import PageContext, run_page_checks
 from .parse import compute_indexability, parse_page
-from .types import CrawlOptions, FetchResult, PageResult
+from .parse_limits import sniffs_as_html
+from .types import CrawlOptions, FetchResult, PageFacts, PageResult
 
 
 def analyze_page(fetch: FetchResult, *, depth: int, found_on: str, in_sitemap: bool,
@@ -26,10 +27,17 @@ def analyze_page(fetch: FetchResult, *, depth: int, found_on: str, in_sitemap: b
     indexable, reason = compute_indexability(bare, facts, robots_allowed=robots_allowed,
                                              robots_token=options.robots_token)
     context = PageContext(url=fetch.requested_url, depth=depth, fetch=bare, facts=facts,
-                          options=options, indexable=indexable, indexability_reason=reason)
+                          options=options, indexable=indexable, indexability_reason=reason,
+                          html_in_disguise=html_in_disguise(fetch, facts))
     return PageResult(url=fetch.requested_url, depth=depth, fetch=bare, facts=facts,
                       findings=run_page_checks(context), indexable=indexable,
                       indexability_reason=reason, in_sitemap=in_sitemap, found_on=found_on)
+
+
+def html_in_disguise(fetch: FetchResult, facts: PageFacts | None) -> bool:
+    """An HTML document answered (200) under a non-HTML Content-Type, so left unparsed."""
+    return (facts is None and fetch.body is not None and fetch.status == 200
+            and not fetch.is_html and sniffs_as_html(fetch.body))
 
 
 def warm_up() -> None:

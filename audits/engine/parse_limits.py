@@ -23,6 +23,11 @@ DEPTH_SCAN_MIN_TAGS = 4000
 
 _QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+#: An HTML document's start as browsers sniff it (WHATWG MIME sniffing, "text/html" patterns
+#: minus the fragments that also start XML and SVG): optional BOM and whitespace, then a
+#: doctype or one of the tags only HTML begins with.
+_HTML_START = re.compile(rb"(?:\xef\xbb\xbf)?[\t\n\x0c\r ]*<(?:!doctype html|html|head|body)[\s>]",
+                         re.IGNORECASE)
 _BLOCK_TAG = re.compile(
     r"<(/?)(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|"
     r"figcaption|figure|footer|header|hgroup|listing|main|menu|nav|ol|pre|search|section|"
@@ -41,6 +46,11 @@ def unparseable_reason(text: str) -> str | None:
     if text.find("<", 0, 65536) == -1:
         return "no_markup"
     return None
+
+
+def sniffs_as_html(body: bytes) -> bool:
+    """True when a body starts like an HTML document, whatever its Content-Type says."""
+    return _HTML_START.match(body, 0, 1024) is not None
 
 
 def nesting_cut(text: str) -> int | None:

@@ -301,6 +301,24 @@ def content_not_html(page: PageContext) -> dict[str, Any] | None:
 
 
 @page_check(
+    "seo.content.type_mismatch", category="crawlability", severity=Severity.WARNING,
+    title="HTML page served with a non-HTML Content-Type",
+    why="The body is an HTML document but the Content-Type header names another type (an "
+        "image, a download, plain text). Search engines go by the header, so the page's "
+        "title, text and links are not indexed, and browsers may download it or show its "
+        "source.",
+    fix="Serve HTML pages with `Content-Type: text/html; charset=utf-8` (check the server's "
+        "or CDN's type mapping for this path and its file extension).",
+    reference="https://developers.google.com/search/docs/crawling-indexing/"
+              "indexable-file-types")
+def content_type_mismatch(page: PageContext) -> dict[str, Any] | None:
+    """A 200 response whose body starts like HTML under a non-HTML Content-Type."""
+    if page.html_in_disguise:
+        return {"content_type": page.fetch.content_type[:100] or None, "sniffed": "text/html"}
+    return None
+
+
+@page_check(
     "engine.check_error", category="crawlability", severity=Severity.NOTICE,
     title="Audit check failed on this page",
     why="One of the audit's own checks failed with an internal error on this page, so its "

@@ -63,6 +63,9 @@ class PageContext:
     options: CrawlOptions
     indexable: bool
     indexability_reason: str
+    #: The body starts like an HTML document although its Content-Type is not HTML (the
+    #: body itself is gone by the time checks run).
+    html_in_disguise: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from audits.engine.analyze import html_in_disguise
 from audits.engine.checks.registry import PageContext, page_check, run_page_checks, unregister
 from audits.engine.types import CrawlOptions, Severity
 from tests.engine.checks.helpers import URL, Case, doc, fires, page, redirected, run
@@ -84,7 +87,22 @@ CASES = [
          fails=[lambda: page(bytes(range(256)) * 40), lambda: page(b""),
                 lambda: page(b"just some plain text, no markup at all")],
          passes=[lambda: page(doc()), lambda: page(bytes(range(256)) * 40, status=404)]),
+    Case("seo.content.type_mismatch",
+         fails=[lambda: served_as(doc().encode(), "image/png"),
+                lambda: served_as(b"\xef\xbb\xbf\n  <HTML><body>x</body></HTML>", "text/plain"),
+                lambda: served_as(b"<html>hi</html>", "application/octet-stream")],
+         passes=[lambda: page(doc()), lambda: served_as(b"\x89PNG\r\n\x1a\n", "image/png"),
+                 lambda: served_as(b'<?xml version="1.0"?><svg></svg>', "image/svg+xml"),
+                 lambda: served_as(b"<html>moved</html>", "text/plain", status=404),
+                 lambda: served_as(b"see <html> tags", "text/plain")]),
 ]
+
+
+def served_as(body: bytes, content_type: str, status: int = 200) -> PageContext:
+    """A non-HTML response as analyze_page sees it (not parsed, body sniffed)."""
+    context = page(None, content_type=content_type, status=status)
+    fetch = dataclasses.replace(context.fetch, body=body)
+    return dataclasses.replace(context, html_in_disguise=html_in_disguise(fetch, None))
 
 
 
