@@ -352,6 +352,7 @@ class Crawler:
                 self._error_pages.add(finding.url)
 
     def _finish(self) -> None:
+        self.site.crawl_traps = self.frontier.traps()
         site_findings = tuple(run_site_checks(self.site, geo=self.options.geo))
         site_codes: list[str] = []
         for finding in site_findings:

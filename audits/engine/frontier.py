@@ -20,6 +20,8 @@ from .urls import host_of, registrable_suffix
 
 #: Depth given to pages reached only through the sitemap (no internal link seen first).
 SITEMAP_ONLY_DEPTH = -1
+#: Refusal reasons that mean "this URL looks like a crawl trap" (the others are caps).
+TRAP_REASONS = ("url_too_long", "repeated_path_segments", "query_variants")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,11 @@ class CrawlFrontier:
             self.enqueued += 1
             return QueuedURL(url, SITEMAP_ONLY_DEPTH, "")
         return None
+
+    def traps(self) -> dict[str, tuple[int, tuple[str, ...]]]:
+        """Crawl traps met: reason -> (URLs refused, a few of them as examples)."""
+        return {reason: (self.rejected[reason], tuple(self.trap_examples.get(reason, ())))
+                for reason in TRAP_REASONS if self.rejected[reason]}
 
     @property
     def pending(self) -> int:

@@ -153,6 +153,9 @@ class SiteView:
     #: /llms.txt and /llms-full.txt as fetched before the crawl (llms_txt.LlmsTxtInfo), None when
     #: not fetched.
     llms_txt: Any = None
+    #: URLs the frontier refused as crawl traps: reason (frontier.TRAP_REASONS) -> (count,
+    #: example URLs).
+    crawl_traps: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
 
     def add_link(self, source: str, target: str, anchor: str, kind: str) -> None:
         entry = self.targets[target]

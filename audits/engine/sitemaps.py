@@ -426,15 +426,21 @@ async def discover_sitemaps(fetcher: Fetcher, origin: str, robots: RobotsPolicy,
     seen = {url for url, _ in queue}
     while queue:
         if len(result.sitemaps) >= options.max_sitemaps or result.url_cap_reached:
-            result.skipped_sitemaps = len(queue)
+            result.skipped_sitemaps += len(queue)
             break
         url, source = queue.popleft()
         info, children = await _load(fetcher, url, source, result, options)
         result.sitemaps.append(info)
         for child in children:
-            if child not in seen:
-                seen.add(child)
-                queue.append((child, "index"))
+            if child in seen:
+                continue
+            # Only as many children as can still be read are remembered: indexes listing
+            # 50,000 indexes each would otherwise queue millions of URLs never fetched.
+            if len(result.sitemaps) + len(queue) >= options.max_sitemaps:
+                result.skipped_sitemaps += 1
+                continue
+            seen.add(child)
+            queue.append((child, "index"))
     return result
 
 

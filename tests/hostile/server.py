@@ -199,7 +199,7 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
         return None
     lines = raw.decode("latin-1").split("\r\n")
-    method, target, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
+    method, target, _ = ([*lines[0].split(" ", 2), "", ""])[:3]
     headers = {}
     for line in lines[1:]:
         name, sep, value = line.partition(":")

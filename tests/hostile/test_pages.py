@@ -14,7 +14,6 @@ from .conftest import Crawled, crawl, hang_guard
 from .server import HostileServer
 from .site import PAGE_CASES, hostile_routes
 
-
 #: case -> (finding code the page must carry, fetch error expected (None: a response)).
 EXPECTED: dict[str, tuple[str, str | None]] = {
     "endless_redirect": ("seo.redirect.too_many", "too_many_redirects"),

@@ -326,3 +326,36 @@ def sitemap_blocked_by_robots(site: SiteView) -> Iterator[Finding]:
     for url, record in site.pages.items():
         if record.in_sitemap and record.error == "robots_blocked":
             yield Finding("seo.sitemap.blocked_by_robots", url, {})
+
+
+#: What each trap guard means, in words, and the option that sets its limit.
+_TRAP_WORDS = {
+    "url_too_long": ("URLs longer than the limit", "max_url_length"),
+    "repeated_path_segments": ("paths repeating one segment more often than the limit "
+                               "(/a/b/a/b/a/b/...)", "max_repeated_segments"),
+    "query_variants": ("more query-string variants of one path than the limit (calendars, "
+                       "filters, session ids)", "max_query_variants_per_path"),
+}
+
+
+@site_check(
+    "seo.crawl.trap", category="crawlability", severity=Severity.WARNING,
+    title="Crawl trap: endless generated URLs",
+    why="The site generates URLs without end: ever longer paths, repeating path segments, or "
+        "unbounded query parameters (calendars, faceted filters, session ids). Crawlers "
+        "spend their budget on these near-copies instead of your real pages, and the audit "
+        "skipped the URLs beyond its trap limits.",
+    fix="Stop linking to the generated variants (nofollow is not enough): bound calendars and "
+        "filters, fix relative links that stack path segments, keep session ids out of URLs, "
+        "and disallow the patterns in robots.txt or point variants to a canonical URL.",
+    reference="https://developers.google.com/search/docs/crawling-indexing/"
+              "crawling-managing-faceted-navigation")
+def crawl_trap(site: SiteView) -> Iterator[Finding]:
+    """One site-wide finding per trap guard of the frontier that refused URLs, with the
+    number refused, the limit and example URLs."""
+    for reason, (count, examples) in site.crawl_traps.items():
+        words, option = _TRAP_WORDS.get(reason, (reason, ""))
+        yield Finding("seo.crawl.trap", None, {
+            "reason": reason, "description": words, "urls_refused": count,
+            "limit": getattr(site.options, option, None) if option else None,
+            "examples": list(examples[:MAX_EXAMPLES])})

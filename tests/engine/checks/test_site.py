@@ -21,7 +21,17 @@ def capped(view, max_pages: int):
     return view
 
 
+def trapped(**traps):
+    view = site(record(HOME))
+    view.crawl_traps = {reason: (count, (f"{HOME}cal?d={count}",)) for reason, count in traps.items()}
+    return view
+
+
 CASES = [
+    Case("seo.crawl.trap",
+         fails=[lambda: trapped(query_variants=12), lambda: trapped(url_too_long=1),
+                lambda: trapped(repeated_path_segments=3, query_variants=1)],
+         passes=[lambda: site(record(HOME)), lambda: trapped()]),
     Case("seo.title.duplicate",
          fails=[lambda: site(record(A, title="Same  title"), record(B, title="same title"))],
          passes=[lambda: site(record(A), record(B)),
@@ -195,3 +205,12 @@ def test_broken_link_keeps_five_sources_with_anchors():
     [finding] = run("seo.links.broken_internal", view)
     assert finding.details["inlinks"] == 8
     assert [s["anchor"] for s in finding.details["sources"]] == [f"anchor {i}" for i in range(5)]
+
+
+def test_crawl_trap_names_its_limit_and_examples():
+    found = run("seo.crawl.trap", trapped(query_variants=12, url_too_long=2))
+    by_reason = {f.details["reason"]: f.details for f in found}
+    assert by_reason["query_variants"]["urls_refused"] == 12
+    assert by_reason["query_variants"]["limit"] == 50
+    assert by_reason["url_too_long"]["limit"] == 2048
+    assert by_reason["url_too_long"]["examples"] == [f"{HOME}cal?d=2"]

@@ -1,0 +1,94 @@
+"""Infinite sites: link mazes, calendars, a million sitemap URLs. The crawl ends at its page,
+depth and sitemap caps, and the frontier (what the crawler remembers about URLs it has
+not fetched) stays bounded: measured in entries and bytes, not only in pages."""
+
+from __future__ import annotations
+
+import sys
+
+from . import routes as R
+from .conftest import crawl
+
+#: Bytes a frontier may hold per page crawled (URL strings, queue entries, trap counters).
+FRONTIER_BYTES_PER_PAGE = 2048
+
+
+def frontier_bytes(frontier) -> int:
+    """Deep size of the frontier's per-URL state (the containers and the strings in them)."""
+    total = sys.getsizeof(frontier.seen) + sum(sys.getsizeof(url) for url in frontier.seen)
+    total += sys.getsizeof(frontier._queue) + sum(sys.getsizeof(item) + sys.getsizeof(item.url)
+                                                  for item in frontier._queue)
+    total += sys.getsizeof(frontier._sitemap_queue) + sum(
+        sys.getsizeof(url) for url in frontier._sitemap_queue)
+    total += sys.getsizeof(frontier._query_variants) + sum(
+        sys.getsizeof(key) for key in frontier._query_variants)
+    return total
+
+
+def test_link_maze_ends_at_max_pages_with_a_bounded_frontier(serve):
+    server = serve({"/": R.link_maze("/room/"), "/robots.txt": R.html("", status=404)})
+    crawled = crawl(server.base_url + "/", max_pages=300)
+    assert crawled.summary.pages_crawled == 300
+    # Every page offered 50 new rooms: the cap refused thousands of them...
+    assert crawled.summary.rejected["max_pages"] > 5_000
+    # ...and none of those refusals is remembered: the frontier holds only the 300 queued.
+    frontier = crawled.run.crawler.frontier
+    assert len(frontier.seen) == 300
+    assert frontier_bytes(frontier) < 300 * FRONTIER_BYTES_PER_PAGE
+    assert server.hits["/robots.txt"] == 1
+
+
+def test_link_maze_ends_at_max_depth(serve):
+    server = serve({"/": R.link_maze("/room/", fanout=20)})
+    crawled = crawl(server.base_url + "/", max_pages=10_000, max_depth=2)
+    # depth 0: the start page; 1: its 20 rooms; 2: their 400 rooms; depth 3 is refused.
+    assert crawled.summary.pages_crawled == 1 + 20 + 400
+    assert crawled.summary.rejected["max_depth"] == 400 * 20
+    assert max(page.depth for page in crawled.pages.values()) == 2
+
+
+def test_calendar_with_unbounded_query_parameters_is_a_trap_finding(serve):
+    server = serve({"/": R.calendar("/cal"), "/cal": R.calendar("/cal")})
+    crawled = crawl(server.base_url + "/", max_pages=1_000)
+    # One path with ever new queries: at most max_query_variants_per_path are fetched.
+    variants = crawl_options_value("max_query_variants_per_path")
+    assert crawled.summary.pages_crawled <= variants + 1
+    assert crawled.summary.rejected["query_variants"] > 0
+    trap = [f for f in crawled.summary.site_findings if f.code == "seo.crawl.trap"]
+    assert trap and trap[0].details["reason"] == "query_variants"
+    assert trap[0].details["examples"][0].startswith(server.base_url + "/cal?")
+
+
+def test_a_million_sitemap_urls_stay_within_the_sitemap_caps(serve):
+    """A sitemap index naming 20,000 sitemaps of 50,000 URLs each (a billion URLs; the
+    server generates them as they are asked for). The crawl reads at most max_sitemaps
+    files and max_sitemap_urls URLs, remembers no more child sitemaps than it could read,
+    and fetches at most max_pages pages."""
+    index_size = 20_000
+    server = serve({
+        "/": R.html(R.page("Home", "links to a few pages", links=("/p/1", "/p/2"))),
+        "/p/": R.html(R.page("A page", "nothing else")),
+        "/robots.txt": R.html("Sitemap: /sitemap-index.xml\n", content_type="text/plain"),
+        "/sitemap-index.xml": R.sitemap_index("/sitemaps/", index_size),
+        "/sitemaps/": R.huge_sitemap("/generated/", 50_000),
+        "/generated/": R.html(R.page("Generated", "one of a billion")),
+    })
+    crawled = crawl(server.base_url + "/", max_pages=100, max_sitemaps=5,
+                    max_sitemap_urls=60_000)
+    sitemaps = crawled.summary.sitemaps
+    assert len(sitemaps) <= 5
+    assert sum(server.hits[p] for p in server.hits if p.startswith("/sitemaps/")) <= 4
+    site = crawled.run.crawler.site
+    assert len(site.sitemap_urls) == 60_000 and site.sitemap_url_cap_reached
+    assert crawled.summary.pages_crawled == 100
+    # The crawl fetched the linked pages first, then sitemap-only URLs up to the page cap.
+    assert server.hits["/p/1"] == 1
+    frontier = crawled.run.crawler.frontier
+    assert len(frontier._sitemap_queue) <= 60_000
+    assert frontier_bytes(frontier) < 60_000 * 200
+
+
+def crawl_options_value(name: str):
+    from tests.conftest import crawl_options
+
+    return getattr(crawl_options("http://x/"), name)
