@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import structlog
+from aiohttp.abc import AbstractResolver
 
 from .ai_agents import site_matrix
 from .analyze import analyze_page
@@ -31,6 +32,7 @@ from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
 from .geo_live import live_agent_check
 from .llms_txt import fetch_llms_txt
+from .netguard import AddressGuard
 from .parse import resolved_canonical
 from .pool import ParsePool
 from .probes import PROBE_WAIT_FACTOR, HostVariants, probe_variants
@@ -106,13 +108,18 @@ def _can_fork_workers() -> bool:
 
 
 class Crawler:
-    def __init__(self, options: CrawlOptions, *, cancel: threading.Event | None = None) -> None:
+    """`guard` and `resolver` go to the Fetcher (tests: a fake DNS, a trusted test network)."""
+
+    def __init__(self, options: CrawlOptions, *, cancel: threading.Event | None = None,
+                 guard: AddressGuard | None = None, resolver: AbstractResolver | None = None
+                 ) -> None:
         try:
             self.start_url = normalize_url(options.start_url)
         except InvalidURL as exc:
             raise CrawlError(f"invalid URL {options.start_url[:200]!r}: {exc}") from exc
         self.options = options
         self.cancel = cancel or threading.Event()
+        self._network = {"guard": guard, "resolver": resolver}
         self.frontier = CrawlFrontier(options, self.start_url)
         self.site = SiteView(self.start_url, options)
         self.start_host = host_of(self.start_url)
@@ -140,7 +147,7 @@ class Crawler:
         results: asyncio.Queue[PageResult | None] = asyncio.Queue(maxsize=256)
         executor = self._make_executor()
         try:
-            async with Fetcher(self.options) as fetcher:
+            async with Fetcher(self.options, **self._network) as fetcher:
                 await self._prepare(fetcher)
                 driver = asyncio.create_task(self._drive(fetcher, executor, results))
                 try:
@@ -441,8 +448,10 @@ class CrawlRun:
     in small batches (HANDOFF_BATCH results, or whatever arrived within HANDOFF_DELAY_S).
     """
 
-    def __init__(self, options: CrawlOptions, *, cancel: threading.Event | None = None) -> None:
-        self.crawler = Crawler(options, cancel=cancel)
+    def __init__(self, options: CrawlOptions, *, cancel: threading.Event | None = None,
+                 guard: AddressGuard | None = None, resolver: AbstractResolver | None = None
+                 ) -> None:
+        self.crawler = Crawler(options, cancel=cancel, guard=guard, resolver=resolver)
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=HANDOFF_QUEUE)
         self._thread: threading.Thread | None = None
         self._batch: list[PageResult] = []
