@@ -66,3 +66,26 @@ def serve() -> Callable[..., HostileServer]:
     yield start
     for server in servers:
         server.stop()
+
+
+def crawl_in_subprocess(url: str, *, env: dict[str, str] | None = None, timeout: float = 120,
+                        **options: object) -> dict:
+    """Crawl in a fresh interpreter (tests/hostile/runner.py): its own memory, its own
+    trust store. Loopback-test defaults as in `crawl`."""
+    import dataclasses
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fields = dataclasses.asdict(crawl_options(url, check_resources=False, max_pages=200,
+                                              **options))
+    fields = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+    root = Path(__file__).resolve().parents[2]
+    child_env = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "tests.hostile.runner", json.dumps(fields)],
+                          cwd=root, env=child_env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])

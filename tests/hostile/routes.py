@@ -243,12 +243,3 @@ def bomb(data: bytes, encoding: str, content_type: str = "text/html") -> Route:
         await conn.send(head(200, {"Content-Type": content_type, "Content-Encoding": encoding,
                                    "Content-Length": str(len(data))}) + data)
     return route
-
-
-# -- TLS ---------------------------------------------------------------------------------------
-
-def stall_handshake() -> Route:
-    """On a TLS port: accept the TCP connection and never answer the ClientHello."""
-    async def route(request: Request, conn: Conn) -> None:
-        await conn.wait_for_hangup()
-    return route

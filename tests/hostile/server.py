@@ -74,7 +74,8 @@ class Conn:
 
 Route = Callable[[Request, Conn], Awaitable[None]]
 
-_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 404: "Not Found"}
+_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 400: "Bad Request",
+            404: "Not Found"}
 
 
 def head(status: int, headers: dict[str, str]) -> bytes:
@@ -89,10 +90,13 @@ class HostileServer:
     """Serve `routes` (longest matching path prefix wins) on 127.0.0.1 in a thread."""
 
     def __init__(self, routes: dict[str, Route], *, host: str = "127.0.0.1",
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+                 ssl_context: ssl.SSLContext | None = None, reject_garbage: bool = True) -> None:
         self.routes = dict(sorted(routes.items(), key=lambda kv: -len(kv[0])))
         self.host = host
         self.ssl_context = ssl_context
+        #: Answer bytes that are not HTTP (a TLS ClientHello) with a plain-text 400, as nginx
+        #: does; False: say nothing and wait, which to a TLS client is a stalled handshake.
+        self.reject_garbage = reject_garbage
         self.hits: Counter[str] = Counter()
         self.connections = 0
         self.bytes_sent = 0
@@ -115,7 +119,7 @@ class HostileServer:
     def start(self) -> HostileServer:
         self._thread = threading.Thread(target=self._run, name="hostile-server", daemon=True)
         self._thread.start()
-        if not self._ready.wait(10):
+        if not self._ready.wait(10) or not self.port:
             raise RuntimeError("hostile server did not start")
         return self
 
@@ -138,11 +142,13 @@ class HostileServer:
             self._ready.set()
             self._loop.run_forever()
         finally:
+            self._ready.set()  # start() then sees port 0 and reports the failure
             self._loop.close()
 
     async def _open(self) -> None:
-        # A TLS listener does its handshake in the connection task, so a route can stall it.
-        self._server = await asyncio.start_server(self._accept, self.host, 0, backlog=256)
+        tls = {"ssl": self.ssl_context, "ssl_handshake_timeout": 10} if self.ssl_context else {}
+        self._server = await asyncio.start_server(self._accept, self.host, 0, backlog=256,
+                                                  **tls)
         self.port = self._server.sockets[0].getsockname()[1]
 
     def _shutdown(self) -> None:
@@ -159,14 +165,17 @@ class HostileServer:
         self._tasks.add(task)
         self.connections += 1
         try:
-            if self.ssl_context is not None:
-                if "__stall_tls__" in self.routes:
-                    await self.routes["__stall_tls__"](Request("", ""), Conn(reader, writer, self))
-                    return
-                await asyncio.wait_for(writer.start_tls(self.ssl_context), 10)
             conn = Conn(reader, writer, self)
+            first = await reader.read(1)
+            if first and not first.isalpha():  # not an HTTP request line
+                if self.reject_garbage:
+                    await conn.respond("not HTTP", status=400, content_type="text/plain")
+                else:
+                    await conn.wait_for_hangup()
+                return
             while True:
-                request = await _read_request(reader)
+                request = await _read_request(reader, first)
+                first = b""
                 if request is None:
                     return
                 self.hits[request.path] += 1
@@ -193,9 +202,9 @@ class HostileServer:
         return None
 
 
-async def _read_request(reader: asyncio.StreamReader) -> Request | None:
+async def _read_request(reader: asyncio.StreamReader, first: bytes = b"") -> Request | None:
     try:
-        raw = await reader.readuntil(b"\r\n\r\n")
+        raw = first + await reader.readuntil(b"\r\n\r\n")
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
         return None
     lines = raw.decode("latin-1").split("\r\n")
