@@ -79,8 +79,8 @@ def crawl_in_subprocess(url: str, *, env: dict[str, str] | None = None, timeout:
     import sys
     from pathlib import Path
 
-    fields = dataclasses.asdict(crawl_options(url, check_resources=False, max_pages=200,
-                                              **options))
+    fields = dataclasses.asdict(crawl_options(url, **{"check_resources": False,
+                                                      "max_pages": 200, **options}))
     fields = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
     root = Path(__file__).resolve().parents[2]
     child_env = {**os.environ, "PYTHONPATH": str(root), **(env or {})}

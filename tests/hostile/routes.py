@@ -6,7 +6,7 @@ Every factory returns a `server.Route`. Sizes are real: the gigabyte body is a g
 
 from __future__ import annotations
 
-import asyncio
+import asyncio  # noqa: F401 - re-exported for routes written in tests
 import functools
 import hashlib
 import struct
@@ -14,7 +14,7 @@ import zlib
 
 import brotli
 
-from .server import CHUNK, Conn, Request, Route, head
+from .server import CHUNK, Conn, Request, Route, head  # noqa: F401 - head re-exported
 
 GIB = 1024 ** 3
 
@@ -77,10 +77,12 @@ def calendar(path: str) -> Route:
 # -- a million URLs: sitemaps --------------------------------------------------------------------
 
 def sitemap_index(prefix: str, count: int) -> Route:
-    """A sitemap index naming `count` sitemaps (far more than any crawler should read)."""
+    """A sitemap index naming `count` sitemaps (far more than any crawler should read). The
+    names carry the index's own name, so indexes served under `prefix` name new ones."""
     async def route(request: Request, conn: Conn) -> None:
         host = request.headers.get("host", "")
-        entries = "".join(f"<sitemap><loc>http://{host}{prefix}{i}.xml</loc></sitemap>"
+        parent = request.path.rsplit("/", 1)[-1].removesuffix(".xml")
+        entries = "".join(f"<sitemap><loc>http://{host}{prefix}{parent}-{i}.xml</loc></sitemap>"
                           for i in range(count))
         await conn.respond('<?xml version="1.0" encoding="UTF-8"?><sitemapindex '
                            'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'

@@ -4,7 +4,7 @@
 
 The options are CrawlOptions fields (allow_private etc. included). Printed: the pages (URL
 path, status, error, detail, finding codes, truncated, size), the summary's counts, the crawl
-error if the audit could not run, and `rss_growth_mb`: peak RSS (ru_maxrss) minus the RSS
+error if the audit could not run, and `rss_growth_mb`: peak RSS (VmHWM) minus the RSS
 after the engine was imported and warmed up, i.e. what the crawl itself cost. Used by the
 memory-cap tests (a hostile body must not be held in memory) and by the TLS tests that need
 their own trust store (SSL_CERT_FILE in the child's environment).
@@ -21,6 +21,16 @@ import time
 def _rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def _peak_rss_mb() -> float:
+    """VmHWM: this process image's peak RSS. Not ru_maxrss, which Linux carries over from the
+    parent across fork and exec (a child of a 150 MB pytest would report 150 MB)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str]) -> int:
@@ -47,7 +57,7 @@ def main(argv: list[str]) -> int:
     except CrawlError as exc:
         out["crawl_error"] = str(exc)
     out["seconds"] = round(time.monotonic() - started, 2)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_rss_mb()
     out["baseline_mb"] = round(baseline, 1)
     out["peak_mb"] = round(peak, 1)
     out["rss_growth_mb"] = round(peak - baseline, 1)

@@ -4,7 +4,13 @@ not fetched) stays bounded: measured in entries and bytes, not only in pages."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
+
+from audits.engine.fetch import Fetcher
+from audits.engine.robots import fetch_robots
+from audits.engine.sitemaps import discover_sitemaps
+from tests.conftest import crawl_options
 
 from . import routes as R
 from .conftest import crawl
@@ -88,7 +94,23 @@ def test_a_million_sitemap_urls_stay_within_the_sitemap_caps(serve):
     assert frontier_bytes(frontier) < 60_000 * 200
 
 
-def crawl_options_value(name: str):
-    from tests.conftest import crawl_options
+def test_indexes_of_indexes_queue_no_more_than_can_be_read(serve):
+    """Every index names 5,000 further indexes. Only max_sitemaps files are read, and only
+    that many are ever queued: the rest are counted, not remembered."""
+    server = serve({"/robots.txt": R.html("Sitemap: /idx/root.xml\n", content_type="text/plain"),
+                    "/idx/": R.sitemap_index("/idx/", 5_000)})
+    options = crawl_options(server.base_url + "/", max_sitemaps=8)
 
+    async def discover():
+        async with Fetcher(options) as fetcher:
+            robots = await fetch_robots(fetcher, server.base_url, options)
+            return await discover_sitemaps(fetcher, server.base_url, robots, options)
+
+    result = asyncio.run(discover())
+    assert len(result.sitemaps) == 8
+    assert sum(n for p, n in server.hits.items() if p.startswith("/idx/")) == 8
+    assert result.skipped_sitemaps == 8 * 5_000 - 7
+
+
+def crawl_options_value(name: str):
     return getattr(crawl_options("http://x/"), name)
