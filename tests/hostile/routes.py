@@ -6,7 +6,7 @@ Every factory returns a `server.Route`. Sizes are real: the gigabyte body is a g
 
 from __future__ import annotations
 
-import asyncio  # noqa: F401 - re-exported for routes written in tests
+import asyncio
 import functools
 import hashlib
 import struct
@@ -14,7 +14,7 @@ import zlib
 
 import brotli
 
-from .server import CHUNK, Conn, Request, Route, head  # noqa: F401 - head re-exported
+from .server import CHUNK, Conn, Request, Route, head
 
 GIB = 1024 ** 3
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+
+from tests.conftest import crawl_options
 
 from . import routes as R
 from .conftest import crawl, crawl_in_subprocess, hang_guard
-from .server import Conn, Request
+from .server import Conn, Request, head
 
 KIB = 1024
 PAGES = {
@@ -63,11 +67,11 @@ def test_robots_served_slowly_but_within_the_timeout_is_obeyed(serve, interval):
     data = b"User-agent: *\nDisallow: /private/\n"
 
     async def slow(request: Request, conn: Conn) -> None:
-        await conn.send(R.head(200, {"Content-Type": "text/plain",
+        await conn.send(head(200, {"Content-Type": "text/plain",
                                      "Content-Length": str(len(data))}))
         for i in range(len(data)):
             await conn.send(data[i:i + 1])
-            await R.asyncio.sleep(interval)
+            await asyncio.sleep(interval)
 
     server = serve({**PAGES, "/robots.txt": slow})
     crawled = crawl(server.base_url + "/")
@@ -80,8 +84,6 @@ def test_robots_too_slow_stops_at_the_timeout_and_blocks_the_crawl(serve):
     "crawl nothing" (RFC 9309 2.3.1.4); the audit says so instead of hanging."""
     server = serve({**PAGES, "/robots.txt": R.slow_body(interval=1.0, length=100)})
     crawled = crawl(server.base_url + "/")
-    from tests.conftest import crawl_options
-
     assert crawled.seconds < hang_guard(crawl_options(server.base_url), pages=2)
     assert crawled.summary.robots_error == "timeout"
     assert "seo.robots.unreachable" in crawled.site_codes()
