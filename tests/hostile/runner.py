@@ -50,6 +50,8 @@ def main(argv: list[str]) -> int:
             "path": r.url.removeprefix(prefix) or "/", "status": r.fetch.status,
             "error": r.fetch.error, "detail": r.fetch.error_detail[:300],
             "truncated": r.fetch.truncated, "size": r.fetch.size,
+            "hops": [hop.location for hop in r.fetch.redirect_chain],
+            "titles": list(r.facts.titles) if r.facts else None,
             "codes": sorted({f.code for f in r.findings})}))
         out["summary"] = {"pages_crawled": summary.pages_crawled,
                           "rejected": summary.rejected,
