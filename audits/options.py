@@ -91,6 +91,8 @@ def crawl_options_for(url: str, options: dict[str, Any]) -> CrawlOptions:
         "parse_workers": options.get("parse_workers", settings.SEOAUDIT_PARSE_WORKERS),
         # Headless-Chromium sample after the crawl (engine/render.py).
         "js_render_sample": options.get("js_render_sample", settings.SEOAUDIT_JS_RENDER_SAMPLE),
+        # A tarpit site ends at this budget with partial results (docs/hostile-sites.md).
+        "max_crawl_seconds": settings.SEOAUDIT_MAX_CRAWL_SECONDS,
     }
     if "max_depth" in options:
         kwargs["max_depth"] = options["max_depth"]

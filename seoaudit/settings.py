@@ -432,6 +432,12 @@ WEBHOOKS_CELERY_COUNTDOWN_MAX_S = 3600
 # Sends webhook deliveries that are due (retries) or whose queue message was lost.
 CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {"task": "webhooks.deliver_due", "schedule": 30.0}
 
+# --- Hostile sites: engine bounds (issue 12; docs/hostile-sites.md) -------------------------
+#: Wall-clock budget for one audit's crawl (seconds, 0 = none). Below the Celery soft time
+#: limit of audits.run_audit (4 h - 60 s), so a tarpit site ends COMPLETED with its partial
+#: results and the finding seo.crawl.time_budget instead of being killed as FAILED.
+SEOAUDIT_MAX_CRAWL_SECONDS = env.float("SEOAUDIT_MAX_CRAWL_SECONDS", default=3 * 3600.0)
+
 # --- Logging -------------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", default="json" if RUN_MODE == "production" else "console")
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

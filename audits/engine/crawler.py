@@ -244,8 +244,15 @@ class Crawler:
                 failures.append(task.exception())  # type: ignore[arg-type]
             wake.set()
 
+        budget = self.options.max_crawl_seconds
+        # Counted from the crawl's start: robots.txt and the sitemaps took their share.
+        deadline = self._started + budget if budget > 0 else None
+        out_of_time = False
         try:
             while not self.cancel.is_set():
+                if deadline is not None and time.monotonic() >= deadline:
+                    out_of_time = True
+                    break
                 while len(tasks) < limit:
                     item = self.frontier.pop(links_exhausted=not tasks)
                     if item is None:
@@ -257,15 +264,28 @@ class Crawler:
                 if not tasks:
                     break
                 wake.clear()
-                await wake.wait()
+                if deadline is None:
+                    await wake.wait()
+                else:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), max(0.0, deadline - time.monotonic()))
                 if failures:
                     raise failures[0]
             if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)
+            if out_of_time and self.frontier.left_over():
+                self._out_of_time()
         finally:
             for task in tasks:
                 task.cancel()
             await results.put(None)
+
+    def _out_of_time(self) -> None:
+        """The crawl's time budget ran out with URLs left: say what was not fetched."""
+        self.site.time_budget = {"budget_s": self.options.max_crawl_seconds,
+                                 "pages_crawled": self.pages_crawled,
+                                 "urls_not_fetched": self.frontier.left_over()}
+        log.warning("crawl.time_budget", url=self.start_url, **self.site.time_budget)
 
     async def _process(self, item: QueuedURL, fetcher: Fetcher, executor: ParsePool | None,
                        results: asyncio.Queue[PageResult | None]) -> None:

@@ -143,6 +143,11 @@ class CrawlFrontier:
         return {reason: (self.rejected[reason], tuple(self.trap_examples.get(reason, ())))
                 for reason in TRAP_REASONS if self.rejected[reason]}
 
+    def left_over(self) -> int:
+        """URLs queued (links, and sitemap URLs within the page cap) but never handed out."""
+        sitemap = min(len(self._sitemap_queue), max(0, self.options.max_pages - self.enqueued))
+        return len(self._queue) + sitemap
+
     @property
     def pending(self) -> int:
         return len(self._queue)

@@ -156,6 +156,9 @@ class SiteView:
     #: URLs the frontier refused as crawl traps: reason (frontier.TRAP_REASONS) -> (count,
     #: example URLs).
     crawl_traps: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    #: Set when options.max_crawl_seconds stopped the crawl: budget_s, pages_crawled,
+    #: urls_not_fetched.
+    time_budget: dict[str, Any] | None = None
 
     def add_link(self, source: str, target: str, anchor: str, kind: str) -> None:
         entry = self.targets[target]

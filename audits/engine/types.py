@@ -103,6 +103,11 @@ class CrawlOptions:
     #: After the crawl, render this many key pages in headless Chromium with JavaScript off
     #: and on and compare text and links (render.py); 0 turns the sample off.
     js_render_sample: int = 10
+    #: Wall-clock budget for fetching pages, in seconds (0: none). When it runs out no new
+    #: page is started, pages in flight finish, and the audit completes with what it has
+    #: (finding seo.crawl.time_budget): a tarpit site (every page slow until its timeout)
+    #: would otherwise hold a worker for max_pages x total_timeout / concurrency.
+    max_crawl_seconds: float = 0.0
 
 
 @_fast_pickle

@@ -5,6 +5,7 @@ running next to a normal one does not slow the normal one down."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -137,3 +138,23 @@ def test_a_hostile_audit_does_not_slow_a_normal_one(allow_private, serve):
     assert hostile_still_running
     hostile.refresh_from_db()
     assert hostile.status == Audit.Status.COMPLETED, hostile.error
+
+
+def test_tarpit_audit_completes_at_the_crawl_time_budget(allow_private, serve):
+    """SEOAUDIT_MAX_CRAWL_SECONDS: an endless site of slow pages ends COMPLETED with what it
+    crawled and the time-budget finding, not killed by the task's time limit."""
+    allow_private.SEOAUDIT_MAX_CRAWL_SECONDS = 3.0
+    maze = R.link_maze("/room/", fanout=10)
+
+    async def slow_room(request, conn):
+        await asyncio.sleep(1.0)
+        await maze(request, conn)
+
+    server = serve({"/": slow_room, "/robots.txt": R.html("", status=404),
+                    "/sitemap.xml": R.html("", status=404)})
+    audit, seconds = _run(server.base_url + "/", {**OPTIONS, "max_pages": 5000, "concurrency": 4})
+    assert audit.status == Audit.Status.COMPLETED, audit.error
+    assert 0 < audit.pages_crawled < 100
+    finding = Finding.objects.get(audit=audit, code="seo.crawl.time_budget")
+    assert finding.page is None and finding.details["urls_not_fetched"] > 0
+    assert seconds < BOUND_S

@@ -114,3 +114,27 @@ def test_indexes_of_indexes_queue_no_more_than_can_be_read(serve):
 
 def crawl_options_value(name: str):
     return getattr(crawl_options("http://x/"), name)
+
+
+def test_a_tarpit_site_ends_at_the_crawl_time_budget(serve):
+    """Every page of an endless site takes 1.5 s (under its timeout, so nothing fails): the
+    crawl stops starting pages when its budget runs out, lets the ones in flight finish,
+    and says what it left out."""
+    async def slow_room(request, conn):
+        await asyncio.sleep(1.5)
+        await maze(request, conn)
+
+    maze = R.link_maze("/room/", fanout=20)
+    server = serve({"/": slow_room, "/robots.txt": R.html("", status=404),
+                    "/sitemap.xml": R.html("", status=404)})
+    budget = 4.0
+    crawled = crawl(server.base_url + "/", max_pages=10_000, max_crawl_seconds=budget,
+                    per_host_concurrency=4, global_concurrency=4)
+    options = crawl_options(server.base_url, max_crawl_seconds=budget)
+    # The budget, plus the pages in flight finishing (at most global_concurrency of them,
+    # per_host_concurrency at a time: here one wave of at most a total timeout), plus slack.
+    assert crawled.seconds < budget + options.total_timeout + 5
+    finding = next(f for f in crawled.summary.site_findings if f.code == "seo.crawl.time_budget")
+    assert finding.details["budget_s"] == budget
+    assert finding.details["urls_not_fetched"] > 0
+    assert finding.details["pages_crawled"] == crawled.summary.pages_crawled < 100

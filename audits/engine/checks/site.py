@@ -359,3 +359,20 @@ def crawl_trap(site: SiteView) -> Iterator[Finding]:
             "reason": reason, "description": words, "urls_refused": count,
             "limit": getattr(site.options, option, None) if option else None,
             "examples": list(examples[:MAX_EXAMPLES])})
+
+
+@site_check(
+    "seo.crawl.time_budget", category="crawlability", severity=Severity.WARNING,
+    title="Audit stopped at its time budget",
+    why="The crawl ran out of its time budget before it had fetched every page it found, "
+        "usually because pages answer very slowly or not at all (each waits for its "
+        "timeout). Pages not fetched are missing from every other check of this audit; "
+        "search engine crawlers also fetch less of a slow site.",
+    fix="Find out why pages are slow (see the timeout and slow-page findings), fix the "
+        "server, then audit again; or audit a smaller part of the site (include patterns).",
+    reference="https://developers.google.com/search/docs/crawling-indexing/"
+              "large-site-managing-crawl-budget")
+def crawl_time_budget(site: SiteView) -> Iterator[Finding]:
+    """The crawl loop stopped at options.max_crawl_seconds with URLs still queued."""
+    if site.time_budget is not None:
+        yield Finding("seo.crawl.time_budget", None, dict(site.time_budget))

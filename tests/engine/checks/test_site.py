@@ -27,7 +27,14 @@ def trapped(**traps):
     return view
 
 
+def out_of_time():
+    view = site(record(HOME))
+    view.time_budget = {"budget_s": 60.0, "pages_crawled": 1, "urls_not_fetched": 12}
+    return view
+
+
 CASES = [
+    Case("seo.crawl.time_budget", fails=[out_of_time], passes=[lambda: site(record(HOME))]),
     Case("seo.crawl.trap",
          fails=[lambda: trapped(query_variants=12), lambda: trapped(url_too_long=1),
                 lambda: trapped(repeated_path_segments=3, query_variants=1)],
