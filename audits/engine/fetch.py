@@ -79,8 +79,11 @@ RETRY_STATUSES = frozenset({429, 503})
 MAX_CRAWL_DELAY = 30.0
 #: First backoff step in seconds (doubled per retry, with jitter).
 BACKOFF_BASE = 0.5
-#: Bodies of redirects and retried responses are read (to keep the connection) up to this.
+#: Bodies of redirects and retried responses are read (to keep the connection) up to this,
+#: for at most this long: a redirect whose body stalls is followed, not timed out (browsers
+#: act on the Location header and never wait for the body).
 _DISCARD_LIMIT = 64 * 1024
+_DISCARD_WAIT_S = 1.0
 _DNS_CACHE_TTL = 60
 # Real sites send long cookies and CSP headers; aiohttp's 8 KiB default refuses them.
 _MAX_HEADER_LINE = 64 * 1024
@@ -353,8 +356,7 @@ class Fetcher:
                     if run.method == "HEAD":
                         body, size, truncated = b"", resp.content_length or 0, False
                     elif status in discard:
-                        body, size, truncated = await _read(resp, _DISCARD_LIMIT, False)
-                        body = None
+                        body, size, truncated = None, *await _discard(resp)
                     else:
                         body, size, truncated = await _read(resp, limit, keep_prefix)
                     return _Response(status, tuple((k.lower(), v) for k, v in headers.items()),
@@ -390,6 +392,18 @@ async def _read(resp: aiohttp.ClientResponse, limit: int, keep_prefix: bool
             return None, size, True
         chunks.append(chunk)
     return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), received, False
+
+
+async def _discard(resp: aiohttp.ClientResponse) -> tuple[int, bool]:
+    """Read and drop an unused body, briefly: (size, truncated). A body that does not arrive
+    within _DISCARD_WAIT_S costs the connection, not the fetch."""
+    try:
+        _, size, truncated = await asyncio.wait_for(_read(resp, _DISCARD_LIMIT, False),
+                                                    _DISCARD_WAIT_S)
+    except TimeoutError:
+        resp.close()
+        return 0, False
+    return size, truncated
 
 
 class _Run:

@@ -51,6 +51,14 @@ def redirect(location: str, status: int = 301) -> Route:
     return route
 
 
+def redirect_with_stalled_body(location: str) -> Route:
+    """A 301 announcing a body it never sends (the connection stays open)."""
+    async def route(request: Request, conn: Conn) -> None:
+        await conn.send(head(301, {"Location": location, "Content-Length": "1000"}) + b"Moved")
+        await conn.wait_for_hangup()
+    return route
+
+
 def link_maze(prefix: str, fanout: int = 50) -> Route:
     """Every page links to `fanout` new pages, deeper and deeper: an infinite site."""
     async def route(request: Request, conn: Conn) -> None:

@@ -22,6 +22,7 @@ NUL_HTML = ("<!doctype html><html><head><title>N\x00U\x00L</title></head><body><
 PAGE_CASES: dict[str, tuple[str, Route]] = {
     "endless_redirect": ("/r/", R.endless_redirects("/r/")),
     "redirect_loop": ("/loop/a", R.redirect("/loop/b")),
+    "redirect_stalled_body": ("/moved/stalled", R.redirect_with_stalled_body("/ok/moved")),
     "slow_headers": ("/slow/headers", R.slow_headers(1.0)),
     "slow_body": ("/slow/body", R.slow_body(0.5)),
     "endless_chunked": ("/endless/chunked", R.endless_chunked()),

@@ -22,6 +22,7 @@ MEMORY_CAP_MB = 150
 EXPECTED: dict[str, tuple[str, str | None]] = {
     "endless_redirect": ("seo.redirect.too_many", "too_many_redirects"),
     "redirect_loop": ("seo.redirect.loop", "redirect_loop"),
+    "redirect_stalled_body": ("seo.redirect.internal", None),
     "slow_headers": ("seo.fetch.timeout", "timeout"),
     "slow_body": ("seo.fetch.timeout", "timeout"),
     "endless_chunked": ("seo.page.truncated", None),
@@ -116,6 +117,15 @@ def test_endless_redirects_stop_at_the_redirect_cap(hostile_crawl):
     hops = out["by_path"]["/r/"]["hops"]
     assert len(hops) == crawl_options("http://x/").max_redirects + 1
     assert sum(n for path, n in server.hits.items() if path.startswith("/r/")) <= 12
+
+
+def test_a_redirect_whose_body_stalls_is_followed(hostile_crawl):
+    """Browsers act on the Location at once; waiting for the announced body would turn a
+    working redirect into a timeout."""
+    out, _ = hostile_crawl
+    page = out["by_path"][PAGE_CASES["redirect_stalled_body"][0]]
+    assert len(page["hops"]) == 1 and page["hops"][0].endswith("/ok/moved")
+    assert out["by_path"]["/ok/moved"]["status"] == 200
 
 
 def test_parse_stays_bounded_on_deep_nesting(hostile_crawl):
