@@ -208,6 +208,7 @@ class Crawler:
                 self._sitemaps = tuple(sitemaps.sitemaps)
                 self.site.sitemaps = list(sitemaps.sitemaps)
                 self.site.sitemap_url_cap_reached = sitemaps.url_cap_reached
+                self.site.sitemap_time_budget_reached = sitemaps.time_budget_reached
                 self.site.sitemap_urls = set(sitemaps.urls)
                 self.site.sitemap_hreflangs = sitemaps.hreflangs
                 for url in sitemaps.urls:

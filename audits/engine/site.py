@@ -131,6 +131,8 @@ class SiteView:
     #: Every sitemap fetched (index files included) and whether the URL cap cut the list short.
     sitemaps: list[SitemapInfo] = field(default_factory=list)
     sitemap_url_cap_reached: bool = False
+    #: options.max_sitemap_seconds stopped the reading with sitemap files left unread.
+    sitemap_time_budget_reached: bool = False
     #: External (other-host) link targets -> counters and evidence, at most
     #: MAX_EXTERNAL_TARGETS of them; `external_overflow` counts links to targets beyond that.
     external: dict[str, LinkTarget] = field(default_factory=dict)

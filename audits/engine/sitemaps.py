@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import time
 import zlib
 from collections import deque
 from collections.abc import Iterator
@@ -105,7 +106,10 @@ class SitemapResult:
     urls: set[str] = field(default_factory=set)
     sitemaps: list[SitemapInfo] = field(default_factory=list)
     url_cap_reached: bool = False
-    #: Sitemap files listed but not fetched because of options.max_sitemaps or the URL cap.
+    #: Reading stopped at options.max_sitemap_seconds with files still to read.
+    time_budget_reached: bool = False
+    #: Sitemap listings not fetched because of options.max_sitemaps, the URL cap or the time
+    #: budget.
     skipped_sitemaps: int = 0
     #: Normalized page URL -> (hreflang, normalized href) from <xhtml:link rel="alternate">,
     #: at most MAX_HREFLANG_PAIRS annotations in all.
@@ -424,8 +428,11 @@ async def discover_sitemaps(fetcher: Fetcher, origin: str, robots: RobotsPolicy,
     else:
         queue = deque([(origin.rstrip("/") + "/sitemap.xml", "default")])
     seen = {url for url, _ in queue}
+    deadline = time.monotonic() + options.max_sitemap_seconds
     while queue:
-        if len(result.sitemaps) >= options.max_sitemaps or result.url_cap_reached:
+        result.time_budget_reached = time.monotonic() >= deadline
+        if (len(result.sitemaps) >= options.max_sitemaps or result.url_cap_reached
+                or result.time_budget_reached):
             result.skipped_sitemaps += len(queue)
             break
         url, source = queue.popleft()

@@ -75,6 +75,9 @@ class CrawlOptions:
     max_sitemaps: int = 50
     max_sitemap_urls: int = 50_000
     max_sitemap_bytes: int = 50 * 1024 * 1024
+    #: No sitemap file is started after this many seconds of reading sitemaps: 50 files each
+    #: dribbled up to total_timeout would otherwise hold the crawl's start for 25 minutes.
+    max_sitemap_seconds: float = 300.0
     max_robots_bytes: int = 500 * 1024
     # Crawl-trap guards
     max_url_length: int = 2048

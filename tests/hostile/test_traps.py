@@ -138,3 +138,23 @@ def test_a_tarpit_site_ends_at_the_crawl_time_budget(serve):
     assert finding.details["budget_s"] == budget
     assert finding.details["urls_not_fetched"] > 0
     assert finding.details["pages_crawled"] == crawled.summary.pages_crawled < 100
+
+
+def test_slow_sitemaps_stop_at_the_sitemap_time_budget(serve):
+    """An index of 40 sitemaps, each dribbled until the fetch's total timeout: reading stops
+    starting files at max_sitemap_seconds and the crawl goes on; the unread files make the
+    sitemap-completeness checks stand down instead of reporting pages as missing."""
+    server = serve({
+        "/": R.html(R.page("Home", "one link", links=("/p/1",))),
+        "/p/": R.html(R.page("A page", "nothing else")),
+        "/robots.txt": R.html("Sitemap: /sitemap-index.xml\n", content_type="text/plain"),
+        "/sitemap-index.xml": R.sitemap_index("/slow/", 40),
+        "/slow/": R.slow_body(interval=0.5, length=1000),
+    })
+    crawled = crawl(server.base_url + "/", max_sitemap_seconds=2.0, total_timeout=2.0)
+    site = crawled.run.crawler.site
+    assert site.sitemap_time_budget_reached
+    assert sum(n for p, n in server.hits.items() if p.startswith("/slow/")) <= 3
+    assert crawled.summary.pages_crawled == 2
+    assert crawled.seconds < 2.0 + 2 * 2.0 + 10
+    assert "seo.sitemap.missing_pages" not in crawled.site_codes()

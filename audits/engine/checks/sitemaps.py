@@ -230,7 +230,8 @@ def sitemap_not_in_robots(site: SiteView) -> Iterator[Finding]:
 
 def _sitemaps_complete(site: SiteView) -> bool:
     """Every sitemap was read in full: no cap hit, no file failed or was cut short."""
-    if site.sitemap_url_cap_reached or len(site.sitemaps) >= site.options.max_sitemaps:
+    if (site.sitemap_url_cap_reached or site.sitemap_time_budget_reached
+            or len(site.sitemaps) >= site.options.max_sitemaps):
         return False
     return all(info.kind in _READ_KINDS and not info.truncated for info in site.sitemaps)
 
