@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from audits.engine.fetch import Fetcher  # noqa: E402
 from audits.engine.types import CrawlOptions  # noqa: E402
-from tests.hostile import routes as R  # noqa: E402
+from tests.hostile import routes  # noqa: E402
 from tests.hostile.server import HostileServer  # noqa: E402
 from tests.hostile.site import PAGE_CASES, hostile_routes  # noqa: E402
 
@@ -108,12 +108,12 @@ def main() -> None:
               f"{(hostile.bytes_sent - sent_before) / MIB:,.1f} MiB")
 
     million = HostileServer({
-        "/": R.html(R.page("Home", "one link", links=("/p/1",))),
-        "/p/": R.html(R.page("A page", "nothing else")),
-        "/robots.txt": R.html("Sitemap: /sitemap-index.xml\n", content_type="text/plain"),
-        "/sitemap-index.xml": R.sitemap_index("/sitemaps/", 20_000),
-        "/sitemaps/": R.huge_sitemap("/generated/", 50_000),
-        "/generated/": R.html(R.page("Generated", "one of a billion")),
+        "/": routes.html(routes.page("Home", "one link", links=("/p/1",))),
+        "/p/": routes.html(routes.page("A page", "nothing else")),
+        "/robots.txt": routes.html("Sitemap: /sitemap-index.xml\n", content_type="text/plain"),
+        "/sitemap-index.xml": routes.sitemap_index("/sitemaps/", 20_000),
+        "/sitemaps/": routes.huge_sitemap("/generated/", 50_000),
+        "/generated/": routes.html(routes.page("Generated", "one of a billion")),
     })
     with million:
         section("3. sitemap index of 20,000 sitemaps x 50,000 URLs (default caps)")
@@ -123,19 +123,19 @@ def main() -> None:
               f"{out['seconds']:.1f} s, RSS growth {out['rss_growth_mb']:.1f} MB, server wrote "
               f"{million.bytes_sent / MIB:,.1f} MiB")
 
-    maze = R.link_maze("/room/", fanout=20)
+    maze = routes.link_maze("/room/", fanout=20)
 
     async def slow_room(request, conn):
         await asyncio.sleep(2.0)
         await maze(request, conn)
 
-    tarpit = HostileServer({"/": slow_room, "/robots.txt": R.html("", status=404),
-                            "/sitemap.xml": R.html("", status=404)})
+    tarpit = HostileServer({"/": slow_room, "/robots.txt": routes.html("", status=404),
+                            "/sitemap.xml": routes.html("", status=404)})
     normal_routes = {
-        "/": R.html(R.page("Normal", "hub", links=tuple(f"/s/{i}" for i in range(30)))),
-        "/s/": R.link_maze("/n/", fanout=10),
-        "/robots.txt": R.html("User-agent: *\nAllow: /\n", content_type="text/plain"),
-        "/sitemap.xml": R.html("", status=404)}
+        "/": routes.html(routes.page("Normal", "hub", links=tuple(f"/s/{i}" for i in range(30)))),
+        "/s/": routes.link_maze("/n/", fanout=10),
+        "/robots.txt": routes.html("User-agent: *\nAllow: /\n", content_type="text/plain"),
+        "/sitemap.xml": routes.html("", status=404)}
     with tarpit, HostileServer(normal_routes) as normal:
         section(f"4. tarpit: endless site, every page 2 s, crawl budget {budget:g} s")
         out = crawl(options(tarpit.base_url + "/", max_pages=100_000, max_crawl_seconds=budget,
