@@ -36,7 +36,13 @@ from audits.engine.fetch import Fetcher  # noqa: E402
 from audits.engine.types import CrawlOptions  # noqa: E402
 from tests.hostile import routes  # noqa: E402
 from tests.hostile.server import HostileServer  # noqa: E402
-from tests.hostile.site import PAGE_CASES, hostile_routes  # noqa: E402
+from tests.hostile.site import (  # noqa: E402
+    PAGE_CASES,
+    billion_url_routes,
+    hostile_routes,
+    normal_routes,
+    tarpit_routes,
+)
 
 MIB = 1024 * 1024
 
@@ -107,14 +113,7 @@ def main() -> None:
               f"{out['rss_growth_mb']:.1f} MB (peak {out['peak_mb']:.1f} MB), server wrote "
               f"{(hostile.bytes_sent - sent_before) / MIB:,.1f} MiB")
 
-    million = HostileServer({
-        "/": routes.html(routes.page("Home", "one link", links=("/p/1",))),
-        "/p/": routes.html(routes.page("A page", "nothing else")),
-        "/robots.txt": routes.html("Sitemap: /sitemap-index.xml\n", content_type="text/plain"),
-        "/sitemap-index.xml": routes.sitemap_index("/sitemaps/", 20_000),
-        "/sitemaps/": routes.huge_sitemap("/generated/", 50_000),
-        "/generated/": routes.html(routes.page("Generated", "one of a billion")),
-    })
+    million = HostileServer(billion_url_routes())
     with million:
         section("3. sitemap index of 20,000 sitemaps x 50,000 URLs (default caps)")
         out = crawl(options(million.base_url + "/", **timeouts))
@@ -123,20 +122,9 @@ def main() -> None:
               f"{out['seconds']:.1f} s, RSS growth {out['rss_growth_mb']:.1f} MB, server wrote "
               f"{million.bytes_sent / MIB:,.1f} MiB")
 
-    maze = routes.link_maze("/room/", fanout=20)
-
-    async def slow_room(request, conn):
-        await asyncio.sleep(2.0)
-        await maze(request, conn)
-
-    tarpit = HostileServer({"/": slow_room, "/robots.txt": routes.html("", status=404),
-                            "/sitemap.xml": routes.html("", status=404)})
-    normal_routes = {
-        "/": routes.html(routes.page("Normal", "hub", links=tuple(f"/s/{i}" for i in range(30)))),
-        "/s/": routes.link_maze("/n/", fanout=10),
-        "/robots.txt": routes.html("User-agent: *\nAllow: /\n", content_type="text/plain"),
-        "/sitemap.xml": routes.html("", status=404)}
-    with tarpit, HostileServer(normal_routes) as normal:
+    tarpit = HostileServer(tarpit_routes(2.0))
+    normal_site = {**normal_routes(31), "/n/": routes.link_maze("/m/", fanout=10)}
+    with tarpit, HostileServer(normal_site) as normal:
         section(f"4. tarpit: endless site, every page 2 s, crawl budget {budget:g} s")
         out = crawl(options(tarpit.base_url + "/", max_pages=100_000, max_crawl_seconds=budget,
                             **timeouts))

@@ -167,20 +167,21 @@ def silent() -> Route:
     return route
 
 
-def length_longer_then_stall() -> Route:
-    """Announces 100,000 bytes, sends 1,000, then keeps the connection open."""
+def length_longer(*, then_close: bool) -> Route:
+    """Announces 100,000 bytes, sends 1,000, then closes or keeps the connection open."""
     async def route(request: Request, conn: Conn) -> None:
         await conn.send(head(200, {"Content-Type": "text/html", "Content-Length": "100000"})
                         + b"<html>" + b"a" * 994)
-        await conn.wait_for_hangup()
+        if not then_close:
+            await conn.wait_for_hangup()
     return route
 
 
-def length_longer_then_close() -> Route:
-    """Announces 100,000 bytes, sends 1,000, then closes."""
+def delayed(inner: Route, seconds: float) -> Route:
+    """`inner`, answering after `seconds` (a tarpit page: slow, but within its timeout)."""
     async def route(request: Request, conn: Conn) -> None:
-        await conn.send(head(200, {"Content-Type": "text/html", "Content-Length": "100000"})
-                        + b"<html>" + b"a" * 994)
+        await asyncio.sleep(seconds)
+        await inner(request, conn)
     return route
 
 

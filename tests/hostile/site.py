@@ -28,8 +28,8 @@ PAGE_CASES: dict[str, tuple[str, Route]] = {
     "endless_chunked": ("/endless/chunked", R.endless_chunked()),
     "endless_chunked_slow": ("/endless/slow", R.endless_chunked(0.2)),
     "silent": ("/silent", R.silent()),
-    "length_longer_stall": ("/length/longer-stall", R.length_longer_then_stall()),
-    "length_longer_close": ("/length/longer-close", R.length_longer_then_close()),
+    "length_longer_stall": ("/length/longer-stall", R.length_longer(then_close=False)),
+    "length_longer_close": ("/length/longer-close", R.length_longer(then_close=True)),
     "length_shorter": ("/length/shorter", R.length_shorter("/smuggled")),
     "gigabyte_announced": ("/gigabyte/announced", R.gigabyte(announce=True)),
     "gigabyte_streamed": ("/gigabyte/streamed", R.gigabyte(announce=False)),
@@ -71,3 +71,31 @@ def hostile_routes(cases: tuple[str, ...] | None = None, *, robots: Route | None
             await conn.respond("not found", status=404, content_type="text/plain")
     routes["/"] = root
     return routes
+
+
+def billion_url_routes(index_size: int = 20_000) -> dict[str, Route]:
+    """A site of two linked pages whose robots.txt names a sitemap index of `index_size`
+    sitemaps of 50,000 generated URLs each (generated as they are asked for)."""
+    return {
+        "/": R.html(R.page("Home", "one link", links=("/p/1", "/p/2"))),
+        "/p/": R.html(R.page("A page", "nothing else")),
+        "/robots.txt": R.html("Sitemap: /sitemap-index.xml\n", content_type="text/plain"),
+        "/sitemap-index.xml": R.sitemap_index("/sitemaps/", index_size),
+        "/sitemaps/": R.huge_sitemap("/generated/", 50_000),
+        "/generated/": R.html(R.page("Generated", "one of a billion")),
+    }
+
+
+def tarpit_routes(page_seconds: float, fanout: int = 20) -> dict[str, Route]:
+    """An endless link maze whose every page takes `page_seconds` (under its timeout)."""
+    return {"/": R.delayed(R.link_maze("/room/", fanout=fanout), page_seconds),
+            "/robots.txt": R.html("", status=404), "/sitemap.xml": R.html("", status=404)}
+
+
+def normal_routes(pages: int) -> dict[str, Route]:
+    """A well-behaved site of `pages` pages: a home page linking to the others."""
+    return {"/": R.html(R.page("Normal home", "a normal site",
+                               links=tuple(f"/n/{i}" for i in range(pages - 1)))),
+            "/n/": R.html(R.page("Normal page", "text")),
+            "/robots.txt": R.html("User-agent: *\nAllow: /\n", content_type="text/plain"),
+            "/sitemap.xml": R.html("", status=404)}

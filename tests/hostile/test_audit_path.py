@@ -5,7 +5,6 @@ running next to a normal one does not slow the normal one down."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
@@ -21,7 +20,7 @@ from tests.audits.factories import UserFactory
 
 from . import routes as R
 from .certs import make_certs
-from .site import PAGE_CASES, hostile_routes
+from .site import PAGE_CASES, hostile_routes, normal_routes, tarpit_routes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -110,11 +109,7 @@ def test_a_hostile_audit_does_not_slow_a_normal_one(allow_private, serve):
     in about the time it takes alone, long before the hostile one."""
     tarpit = serve(hostile_routes(("slow_headers", "slow_body", "silent", "endless_chunked_slow",
                                    "length_longer_stall")))
-    normal = serve({
-        "/": R.html(R.page("Normal home", "a normal site", links=tuple(f"/n/{i}" for i in range(4)))),
-        "/n/": R.html(R.page("Normal page", "text")),
-        "/robots.txt": R.html("User-agent: *\nAllow: /\n", content_type="text/plain"),
-        "/sitemap.xml": R.html("", status=404)})
+    normal = serve(normal_routes(5))
     hostile = services.audit_create(owner=UserFactory(), url=tarpit.base_url + "/",
                                     options={**OPTIONS, "timeout": 6.0}, enqueue=False)
     done = threading.Event()
@@ -144,14 +139,7 @@ def test_tarpit_audit_completes_at_the_crawl_time_budget(allow_private, serve):
     """SEOAUDIT_MAX_CRAWL_SECONDS: an endless site of slow pages ends COMPLETED with what it
     crawled and the time-budget finding, not killed by the task's time limit."""
     allow_private.SEOAUDIT_MAX_CRAWL_SECONDS = 3.0
-    maze = R.link_maze("/room/", fanout=10)
-
-    async def slow_room(request, conn):
-        await asyncio.sleep(1.0)
-        await maze(request, conn)
-
-    server = serve({"/": slow_room, "/robots.txt": R.html("", status=404),
-                    "/sitemap.xml": R.html("", status=404)})
+    server = serve(tarpit_routes(1.0, fanout=10))
     audit, seconds = _run(server.base_url + "/", {**OPTIONS, "max_pages": 5000, "concurrency": 4})
     assert audit.status == Audit.Status.COMPLETED, audit.error
     assert 0 < audit.pages_crawled < 100

@@ -14,6 +14,7 @@ from tests.conftest import crawl_options
 
 from . import routes as R
 from .conftest import crawl
+from .site import billion_url_routes, tarpit_routes
 
 #: Bytes a frontier may hold per page crawled (URL strings, queue entries, trap counters).
 FRONTIER_BYTES_PER_PAGE = 2048
@@ -70,15 +71,7 @@ def test_a_million_sitemap_urls_stay_within_the_sitemap_caps(serve):
     server generates them as they are asked for). The crawl reads at most max_sitemaps
     files and max_sitemap_urls URLs, remembers no more child sitemaps than it could read,
     and fetches at most max_pages pages."""
-    index_size = 20_000
-    server = serve({
-        "/": R.html(R.page("Home", "links to a few pages", links=("/p/1", "/p/2"))),
-        "/p/": R.html(R.page("A page", "nothing else")),
-        "/robots.txt": R.html("Sitemap: /sitemap-index.xml\n", content_type="text/plain"),
-        "/sitemap-index.xml": R.sitemap_index("/sitemaps/", index_size),
-        "/sitemaps/": R.huge_sitemap("/generated/", 50_000),
-        "/generated/": R.html(R.page("Generated", "one of a billion")),
-    })
+    server = serve(billion_url_routes(20_000))
     crawled = crawl(server.base_url + "/", max_pages=100, max_sitemaps=5,
                     max_sitemap_urls=60_000)
     sitemaps = crawled.summary.sitemaps
@@ -120,13 +113,7 @@ def test_a_tarpit_site_ends_at_the_crawl_time_budget(serve):
     """Every page of an endless site takes 1.5 s (under its timeout, so nothing fails): the
     crawl stops starting pages when its budget runs out, lets the ones in flight finish,
     and says what it left out."""
-    async def slow_room(request, conn):
-        await asyncio.sleep(1.5)
-        await maze(request, conn)
-
-    maze = R.link_maze("/room/", fanout=20)
-    server = serve({"/": slow_room, "/robots.txt": R.html("", status=404),
-                    "/sitemap.xml": R.html("", status=404)})
+    server = serve(tarpit_routes(1.5))
     budget = 4.0
     crawled = crawl(server.base_url + "/", max_pages=10_000, max_crawl_seconds=budget,
                     per_host_concurrency=4, global_concurrency=4)
