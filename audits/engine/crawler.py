@@ -357,6 +357,7 @@ class Crawler:
         source = sys.intern(result.url)
         next_depth = (result.depth if result.depth >= 0 else 0) + 1
         frontier_add = self.frontier.add
+        is_trap = self.frontier.is_trap
         add_link = self.site.add_link
         add_external = self.site.add_external_link
         for link in facts.links:
@@ -369,9 +370,10 @@ class Crawler:
             # One string object per URL across the frontier, the site index and its evidence:
             # results come back unpickled from the parse pool as fresh copies.
             target = sys.intern(link.url)
+            if link.kind in FOLLOWED_KINDS and not frontier_add(target, next_depth, source) \
+                    and is_trap(target):
+                continue  # counted by the frontier; a link-graph entry per trap URL is unbounded
             add_link(source, target, link.anchor, link.kind)
-            if link.kind in FOLLOWED_KINDS:
-                frontier_add(target, next_depth, source)
 
     def _count(self, finding: Finding) -> None:
         if finding.url is not None:

@@ -22,6 +22,10 @@ from .urls import host_of, registrable_suffix
 SITEMAP_ONLY_DEPTH = -1
 #: Refusal reasons that mean "this URL looks like a crawl trap" (the others are caps).
 TRAP_REASONS = ("url_too_long", "repeated_path_segments", "query_variants")
+#: Distinct trap URLs remembered (so each is counted once); past this, repeats count again.
+#: A page holds up to 10,000 links, so remembering every trap URL of a hostile site cost
+#: hundreds of MB (500 pages x 10,000 unique calendar links).
+MAX_TRAP_URLS_REMEMBERED = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class CrawlFrontier:
         self._sitemap_queue: deque[str] = deque()
         self.seen: set[str] = set()
         self._query_variants: Counter[str] = Counter()
+        self._traps: set[str] = set()
         #: Why URLs were refused, for the crawl summary and trap findings.
         self.rejected: Counter[str] = Counter()
         #: A few example URLs per trap reason, as evidence.
@@ -70,20 +75,38 @@ class CrawlFrontier:
 
     # -- trap guards -------------------------------------------------------------------------
     def trap_reason(self, url: str) -> str | None:
+        """Why `url` is a crawl trap, or None; counts it as a query variant of its path."""
+        reason = self._shape_trap(url)
+        if reason is None and "?" in url:
+            path = url.partition("?")[0]
+            self._query_variants[path] += 1
+            if self._query_variants[path] > self.options.max_query_variants_per_path:
+                reason = "query_variants"
+        return reason
+
+    def _shape_trap(self, url: str) -> str | None:
         opts = self.options
         if len(url) > opts.max_url_length:
             return "url_too_long"
-        path, _, query = url.partition("?")
+        path = url.partition("?")[0]
         segments = [s for s in path.split("/")[3:] if s]
         if segments:
             counts = Counter(segments)
             if counts.most_common(1)[0][1] > opts.max_repeated_segments:
                 return "repeated_path_segments"
-        if query:
-            self._query_variants[path] += 1
-            if self._query_variants[path] > opts.max_query_variants_per_path:
-                return "query_variants"
         return None
+
+    def is_trap(self, url: str) -> bool:
+        """Was (or would) `url` be refused as a crawl trap? No side effects; False for every
+        URL the crawl has queued. The crawler keeps no link-graph entry for trap URLs."""
+        if url in self._traps:
+            return True
+        if url in self.seen:
+            return False
+        if self._shape_trap(url) is not None:
+            return True
+        path, sep, _ = url.partition("?")
+        return bool(sep) and self._query_variants[path] > self.options.max_query_variants_per_path
 
     def _reject(self, reason: str, url: str) -> None:
         self.rejected[reason] += 1
@@ -94,7 +117,7 @@ class CrawlFrontier:
     # -- queueing ----------------------------------------------------------------------------
     def add(self, url: str, depth: int, found_on: str) -> bool:
         """Queue a link target found at `depth`; False when refused or already known."""
-        if url in self.seen:
+        if url in self.seen or url in self._traps:
             return False
         if not self.in_scope(url):
             return False
@@ -103,7 +126,9 @@ class CrawlFrontier:
             return False
         trap = self.trap_reason(url)
         if trap:
-            self.seen.add(url)  # count each trap URL once
+            # Count each trap URL once, within a bound (over-long ones are not kept at all).
+            if trap != "url_too_long" and len(self._traps) < MAX_TRAP_URLS_REMEMBERED:
+                self._traps.add(url)
             self._reject(trap, url)
             return False
         if self.enqueued >= self.options.max_pages:

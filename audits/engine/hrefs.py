@@ -11,7 +11,15 @@ import re
 from functools import lru_cache
 
 from .types import LinkFact
-from .urls import InvalidURL, host_of, normalize_url, origin_of, registrable_suffix, resolve_href
+from .urls import (
+    CACHED_URL_CHARS,
+    InvalidURL,
+    host_of,
+    normalize_url,
+    origin_of,
+    registrable_suffix,
+    resolve_href,
+)
 
 MAX_HREF_LENGTH = 2048
 RAW_HREF_LIMIT = 512
@@ -168,12 +176,20 @@ def new_link_fact(url: str, raw_href: str, kind: str, anchor: str, rel: tuple[st
     return link
 
 
-@lru_cache(maxsize=16384)
 def cached_link_fact(base: str, base_is_origin: bool, origin: str, origin_internal: bool,
                      start_host: str, suffix: str, raw: str | None, kind: str, anchor: str,
                      rel: str | None, hreflang: str | None) -> LinkFact:
     """Build (or reuse: LinkFact is immutable) the fact for one reference. `origin` and
-    `origin_internal` describe `base`'s origin, so same-origin targets skip the host check."""
+    `origin_internal` describe `base`'s origin, so same-origin targets skip the host check.
+    References longer than CACHED_URL_CHARS are built each time (see urls.CACHED_URL_CHARS)."""
+    build = _link_fact if raw is not None and len(raw) > CACHED_URL_CHARS else _link_fact_cached
+    return build(base, base_is_origin, origin, origin_internal, start_host, suffix, raw, kind,
+                 anchor, rel, hreflang)
+
+
+def _link_fact(base: str, base_is_origin: bool, origin: str, origin_internal: bool,
+               start_host: str, suffix: str, raw: str | None, kind: str, anchor: str,
+               rel: str | None, hreflang: str | None) -> LinkFact:
     url, reason = resolve_reference(base, raw, base_is_origin=base_is_origin)
     if not url:
         internal = False
@@ -183,3 +199,7 @@ def cached_link_fact(base: str, base_is_origin: bool, origin: str, origin_intern
         internal = _is_internal(host_of(url), start_host, suffix)
     return new_link_fact(url, (raw or "")[:RAW_HREF_LIMIT], kind, anchor,
                          tuple(rel.lower().split()) if rel else (), internal, hreflang, reason)
+
+
+_link_fact_cached = lru_cache(maxsize=16384)(_link_fact)
+cached_link_fact.cache_clear = _link_fact_cached.cache_clear  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ import multiprocessing
 import pickle
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
@@ -39,6 +40,7 @@ import structlog
 from .analyze import analyze_page, warm_up
 from .hrefs import new_link_fact
 from .types import CrawlOptions, FetchResult, Finding, LinkFact, PageResult
+from .urls import CACHED_URL_CHARS
 
 log = structlog.get_logger(__name__)
 
@@ -76,6 +78,12 @@ class _LinkSender:
         self._dispatch[LinkFact] = self._reduce
 
     def _reduce(self, link: LinkFact) -> tuple[Any, tuple[Any, ...]]:
+        fields = (link.url, link.raw_href, link.kind, link.anchor, link.rel, link.internal,
+                  link.hreflang, link.uncrawlable_reason)
+        if len(link.url) > CACHED_URL_CHARS:
+            # Not cached by the worker either (hrefs.cached_link_fact): sent whole, so the
+            # tables hold only short links and stay a few MB whatever a page links to.
+            return new_link_fact, fields
         known = self._sent.get(id(link))
         if known is not None:
             return _known_link, (known[0],)
@@ -83,8 +91,7 @@ class _LinkSender:
             self._sent.clear()
         number = len(self._sent)
         self._sent[id(link)] = (number, link)
-        return _new_link, (number, link.url, link.raw_href, link.kind, link.anchor, link.rel,
-                           link.internal, link.hreflang, link.uncrawlable_reason)
+        return _new_link, (number, *fields)
 
     def dumps(self, payload: Any) -> bytes:
         buffer = io.BytesIO()
@@ -189,6 +196,11 @@ class _Worker:
         self.pending: dict[int, tuple[asyncio.Future[PageResult], FetchResult, int, str, bool]] = {}
         self.reading = False
         self.links = _LinkReceiver()
+        # Jobs are written from this thread, never from the event loop: a write blocks while
+        # the pipe is full, and the worker empties it only after writing its own result,
+        # which the loop must be free to read. Writing both ways from one blocked loop
+        # deadlocked as soon as a result outgrew the pipe (pages with thousands of links).
+        self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse-send")
 
 
 class ParsePool:
@@ -221,11 +233,12 @@ class ParsePool:
             future: asyncio.Future[PageResult] = loop.create_future()
             worker.pending[job_id] = (future, replace(fetch, body=None), depth, found_on,
                                       in_sitemap)
+            data = pickle.dumps((job_id, fetch, depth, found_on, in_sitemap), _PICKLE)
             try:
-                worker.conn.send_bytes(pickle.dumps(
-                    (job_id, fetch, depth, found_on, in_sitemap), _PICKLE))
+                await loop.run_in_executor(worker.sender, worker.conn.send_bytes, data)
             except (BrokenPipeError, OSError):
-                self._lost(worker, "the parse worker is gone")
+                if worker in self._workers:
+                    self._lost(worker, "the parse worker is gone")
             return await future
 
     def _on_readable(self, worker: _Worker) -> None:
@@ -251,6 +264,7 @@ class ParsePool:
             worker.reading = False
         with contextlib.suppress(OSError):
             worker.conn.close()
+        worker.sender.shutdown(wait=False)
         log.warning("parse_pool.worker_lost", reason=reason, pages=len(worker.pending),
                     exitcode=worker.process.exitcode)
         for job in worker.pending.values():
@@ -281,6 +295,7 @@ class ParsePool:
                 worker.reading = False
             with contextlib.suppress(OSError):
                 worker.conn.close()
+            worker.sender.shutdown(wait=False)
             for job in worker.pending.values():
                 if cancel_futures and not job[0].done():
                     job[0].cancel()

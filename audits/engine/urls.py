@@ -68,8 +68,21 @@ def _normalize_host(host: str) -> str:
     return host
 
 
-@lru_cache(maxsize=65536)
+#: Longest URL (or href) the per-process caches keep. They are bounded in entries, so their
+#: bytes grow with URL length: 65,536 cached 2-KB trap URLs held ~300 MB. Real URLs are
+#: shorter than this; longer ones are simply computed each time.
+CACHED_URL_CHARS = 256
+
+
 def normalize_url(url: str) -> str:
+    """Return the canonical form of an absolute http(s) URL or raise InvalidURL (cached for
+    URLs up to CACHED_URL_CHARS)."""
+    if len(url) > CACHED_URL_CHARS:
+        return _normalize_url(url)
+    return _normalize_url_cached(url)
+
+
+def _normalize_url(url: str) -> str:
     """Return the canonical form of an absolute http(s) URL or raise InvalidURL.
 
     Lower-cases scheme and host, converts IDN hosts to punycode, drops default ports and the
@@ -105,6 +118,10 @@ def normalize_url(url: str) -> str:
     path = _remove_dot_segments(path)
     query = _PCT.sub(_fix_pct, _quote_unsafe(parts.query))
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+_normalize_url_cached = lru_cache(maxsize=65536)(_normalize_url)
+normalize_url.cache_clear = _normalize_url_cached.cache_clear  # type: ignore[attr-defined]
 
 
 def resolve_href(base_url: str, href: str) -> str:

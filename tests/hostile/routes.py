@@ -70,6 +70,19 @@ def link_maze(prefix: str, fanout: int = 50) -> Route:
     return route
 
 
+def link_flood(links: int, pad: int, fanout: int = 20) -> Route:
+    """A maze page that also links to `links` unique URLs `pad` characters longer than the
+    usual: thousands of trap links per page (calendar-like, or over the URL length limit)."""
+    async def route(request: Request, conn: Conn) -> None:
+        seed = hashlib.sha1(request.path.encode()).hexdigest()[:10]
+        maze = tuple(f"/m/{seed}{i}" for i in range(fanout))
+        filler = "x" * pad
+        flood = "".join(f'<a href="/c?d={seed}-{i}{filler}">d</a>' for i in range(links))
+        await conn.respond(page("Flood", "links", links=maze).replace("</body>",
+                                                                      flood + "</body>"))
+    return route
+
+
 def calendar(path: str) -> Route:
     """A calendar with unbounded query parameters: every day links the next and previous
     day, month and year, and a few filters on top."""
