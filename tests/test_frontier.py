@@ -50,6 +50,28 @@ def test_trap_guards():
     assert f.trap_examples["query_variants"]
 
 
+def test_trap_urls_are_known_as_traps_and_remembered_within_a_bound(monkeypatch):
+    import audits.engine.frontier as frontier_module
+
+    monkeypatch.setattr(frontier_module, "MAX_TRAP_URLS_REMEMBERED", 5)
+    f = make(max_query_variants_per_path=3, max_url_length=100)
+    for day in range(3):
+        assert f.add(f"https://example.com/cal?day={day}", 1, START)
+    for day in range(3, 13):
+        assert not f.add(f"https://example.com/cal?day={day}", 1, START)
+    # Accepted variants stay pages (their links count); refused ones are traps.
+    assert not f.is_trap("https://example.com/cal?day=0")
+    assert f.is_trap("https://example.com/cal?day=12")
+    assert f.is_trap("https://example.com/cal?day=999")  # never seen, same trapped path
+    assert f.is_trap("https://example.com/" + "x" * 200)
+    assert not f.is_trap("https://example.com/other")
+    # Each trap URL counted once while remembered; only 5 are remembered, none twice.
+    assert not f.add("https://example.com/cal?day=3", 1, START)
+    assert f.rejected["query_variants"] == 10  # day=3 again: remembered, not recounted
+    assert len(f._traps) == 5 and len(f.seen) == 3
+    assert f.traps() == {"query_variants": (10, tuple(f.trap_examples["query_variants"]))}
+
+
 def test_depth_limit():
     f = make(max_depth=1)
     assert f.add("https://example.com/a", 1, START)
