@@ -28,9 +28,10 @@ import io
 import itertools
 import multiprocessing
 import pickle
+import queue
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
@@ -78,15 +79,15 @@ class _LinkSender:
         self._dispatch[LinkFact] = self._reduce
 
     def _reduce(self, link: LinkFact) -> tuple[Any, tuple[Any, ...]]:
+        known = self._sent.get(id(link))
+        if known is not None:
+            return _known_link, (known[0],)
         fields = (link.url, link.raw_href, link.kind, link.anchor, link.rel, link.internal,
                   link.hreflang, link.uncrawlable_reason)
         if len(link.url) > CACHED_URL_CHARS:
             # Not cached by the worker either (hrefs.cached_link_fact): sent whole, so the
             # tables hold only short links and stay a few MB whatever a page links to.
             return new_link_fact, fields
-        known = self._sent.get(id(link))
-        if known is not None:
-            return _known_link, (known[0],)
         if len(self._sent) >= LINK_TABLE_SIZE:
             self._sent.clear()
         number = len(self._sent)
@@ -159,11 +160,22 @@ def _worker_main(conn: Connection, options: CrawlOptions, start_host: str) -> No
     links = _LinkSender()
     pages = 0
     starved = 0.0
+    # Results are written by a thread of their own, so this loop always goes back to reading
+    # jobs. Writing here deadlocked as soon as a result outgrew the pipe (pages with
+    # thousands of links): the worker waited for the crawl to read its result while the
+    # crawl's event loop waited, in a blocking write of the next job, for the worker to read.
+    # At most JOBS_PER_WORKER results wait in the queue (the crawl sends no more jobs).
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_write_results, args=(conn, outbox), name="parse-results",
+                              daemon=True)
+    writer.start()
     while True:
         waiting = time.perf_counter()
         try:
             data = conn.recv_bytes()
         except (EOFError, OSError):
+            outbox.put(None)
+            writer.join(timeout=5)
             log.info("parse_pool.worker_done", pages=pages, starved_s=round(starved, 3),
                      cpu_s=round(time.process_time(), 3))
             return
@@ -178,9 +190,15 @@ def _worker_main(conn: Connection, options: CrawlOptions, start_host: str) -> No
             payload = (job_id, result, None)
         except Exception as exc:  # noqa: BLE001 - reported with the page, the worker lives on
             payload = (job_id, None, f"{type(exc).__name__}: {exc}"[:300])
+        outbox.put(links.dumps(payload))
+
+
+def _write_results(conn: Connection, outbox: queue.SimpleQueue[bytes | None]) -> None:
+    """The worker's result writer (see _worker_main); stops at None or a broken pipe."""
+    while (data := outbox.get()) is not None:
         try:
-            conn.send_bytes(links.dumps(payload))
-        except (BrokenPipeError, OSError):
+            conn.send_bytes(data)
+        except OSError:  # the crawl is gone; the read loop ends at EOF
             return
 
 
@@ -196,11 +214,6 @@ class _Worker:
         self.pending: dict[int, tuple[asyncio.Future[PageResult], FetchResult, int, str, bool]] = {}
         self.reading = False
         self.links = _LinkReceiver()
-        # Jobs are written from this thread, never from the event loop: a write blocks while
-        # the pipe is full, and the worker empties it only after writing its own result,
-        # which the loop must be free to read. Writing both ways from one blocked loop
-        # deadlocked as soon as a result outgrew the pipe (pages with thousands of links).
-        self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse-send")
 
 
 class ParsePool:
@@ -233,12 +246,11 @@ class ParsePool:
             future: asyncio.Future[PageResult] = loop.create_future()
             worker.pending[job_id] = (future, replace(fetch, body=None), depth, found_on,
                                       in_sitemap)
-            data = pickle.dumps((job_id, fetch, depth, found_on, in_sitemap), _PICKLE)
             try:
-                await loop.run_in_executor(worker.sender, worker.conn.send_bytes, data)
+                worker.conn.send_bytes(pickle.dumps(
+                    (job_id, fetch, depth, found_on, in_sitemap), _PICKLE))
             except (BrokenPipeError, OSError):
-                if worker in self._workers:
-                    self._lost(worker, "the parse worker is gone")
+                self._lost(worker, "the parse worker is gone")
             return await future
 
     def _on_readable(self, worker: _Worker) -> None:
@@ -264,7 +276,6 @@ class ParsePool:
             worker.reading = False
         with contextlib.suppress(OSError):
             worker.conn.close()
-        worker.sender.shutdown(wait=False)
         log.warning("parse_pool.worker_lost", reason=reason, pages=len(worker.pending),
                     exitcode=worker.process.exitcode)
         for job in worker.pending.values():
@@ -295,7 +306,6 @@ class ParsePool:
                 worker.reading = False
             with contextlib.suppress(OSError):
                 worker.conn.close()
-            worker.sender.shutdown(wait=False)
             for job in worker.pending.values():
                 if cancel_futures and not job[0].done():
                     job[0].cancel()
