@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .answers import build_answer
-from .base import EngineAnswer, EngineError, EngineQuotaExceeded
+from .base import Citation, EngineAnswer, EngineError, EngineQuotaExceeded
+from .citations import clean_url
 from .config import EngineConfig, reported_cost
 from .openai_compatible import chat_messages, parse_chat_completion
 from .openai_responses import parse_response_output
@@ -44,6 +45,18 @@ def marker_positions(text: str, count: int) -> list[int]:
         if 1 <= number <= count:
             seen.setdefault(number)
     return list(seen)
+
+
+def cited_positions(text: str, urls: list[str], citations: tuple[Citation, ...]) -> list[int]:
+    """Our citation positions the answer's [n] markers point at (n numbers `urls`, the
+    provider's source list), in first-use order: what the text cites inline."""
+    by_url = {c.url: c.position for c in citations}
+    positions: dict[int, None] = {}
+    for number in marker_positions(text, len(urls)):
+        position = by_url.get(clean_url(urls[number - 1]) or "")
+        if position:
+            positions.setdefault(position)
+    return list(positions)
 
 
 def classify_perplexity(reply: ErrorReply) -> EngineError | None:
@@ -107,14 +120,16 @@ class PerplexityEngine:
         queries = [str(q) for item in parsed.items.get("search_results", [])
                    for q in (item.get("queries") or []) if isinstance(q, str)]
         sources = [(str(r.get("url") or ""), str(r.get("title") or ""), "") for r in results]
-        return build_answer(
+        answer = build_answer(
             self.config, model=str(payload.get("model") or self.model), text=parsed.text,
             # Annotated sources first (they are tied to the text), then the search results.
             sources=parsed.annotated + sources, input_tokens=parsed.input_tokens,
             output_tokens=parsed.output_tokens, started=started,
             reported_cost=_cost(payload.get("usage")), response_id=str(payload.get("id") or ""),
-            extra={"api": "agent", "search_queries": queries or parsed.queries,
-                   "markers": marker_positions(parsed.text, len(sources))})
+            extra={"api": "agent", "search_queries": queries or parsed.queries})
+        answer.extra["cited_positions"] = cited_positions(answer.text, [s[0] for s in sources],
+                                                          answer.citations)
+        return answer
 
     def sonar_body(self, question: str, *, language: str, country: str) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model,
@@ -133,10 +148,11 @@ class PerplexityEngine:
         titles = {str(r.get("url")): str(r.get("title") or "") for r in results}
         citations = [c for c in payload.get("citations") or [] if isinstance(c, str)]
         urls = citations or [str(r.get("url") or "") for r in results]
-        return build_answer(
+        answer = build_answer(
             self.config, model=chat.model or self.model, text=chat.text,
             sources=[(url, titles.get(url, ""), "") for url in urls],
             input_tokens=chat.input_tokens, output_tokens=chat.output_tokens, started=started,
             reported_cost=_cost(payload.get("usage")), response_id=chat.response_id,
-            extra={"api": "sonar", "markers": marker_positions(chat.text, len(urls)),
-                   "finish_reason": chat.finish_reason})
+            extra={"api": "sonar", "finish_reason": chat.finish_reason})
+        answer.extra["cited_positions"] = cited_positions(answer.text, urls, answer.citations)
+        return answer

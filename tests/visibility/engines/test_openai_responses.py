@@ -184,7 +184,7 @@ def test_missing_output_is_a_clear_error(openai):
 def test_slow_answer_times_out_without_retrying(openai):
     openai.then(Reply(body=openai_answer("late"), delay=1.5))
     started = time.monotonic()
-    with pytest.raises(EngineError, match="did not answer within 0.4 s"):
+    with pytest.raises(EngineError, match=r"did not answer within 0\.4 s"):
         engine(openai, timeout_s=0.4).ask("q")
     assert time.monotonic() - started < 1.2
     assert len(openai.requests) == 1
