@@ -32,7 +32,7 @@ from .base import EngineAnswer, EngineAuthError, EngineError, EngineQuotaExceede
 from .citations import host
 from .config import EngineConfig
 from .prompt import instructions
-from .transport import ErrorReply, post_json, retry_after_s
+from .transport import ErrorReply, HttpEngine, retry_after_s
 
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
@@ -102,13 +102,14 @@ def grounded_sources(metadata: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return sources
 
 
-class GeminiEngine:
+class GeminiEngine(HttpEngine):
     name = "gemini"
     retrieval = True
     label = "Gemini"
+    classify = staticmethod(classify_gemini)
 
     def __init__(self, config: EngineConfig) -> None:
-        self.config = config
+        super().__init__(config)
         self.model = (config.model or "gemini-2.5-flash").removeprefix("models/")
 
     def request_body(self, question: str, *, language: str, country: str) -> dict[str, Any]:
@@ -123,11 +124,9 @@ class GeminiEngine:
 
     def ask(self, question: str, *, language: str = "", country: str = "") -> EngineAnswer:
         started = time.monotonic()
-        url = self.config.endpoint(f"v1beta/models/{quote(self.model, safe='.-_')}:generateContent")
-        payload = post_json(self.config, url=url,
-                            body=self.request_body(question, language=language, country=country),
-                            headers={"x-goog-api-key": self.config.api_key}, label=self.label,
-                            classify=classify_gemini)
+        payload = self.post(f"v1beta/models/{quote(self.model, safe='.-_')}:generateContent",
+                            self.request_body(question, language=language, country=country),
+                            {"x-goog-api-key": self.config.api_key})
         feedback = payload.get("promptFeedback")
         if isinstance(feedback, Mapping) and feedback.get("blockReason"):
             raise EngineError(f"Gemini blocked the question ({feedback['blockReason']}).")

@@ -21,10 +21,9 @@ from typing import Any
 from .answers import as_int, build_answer
 from .base import EngineAnswer, EngineError
 from .citations import urls_in_text
-from .config import EngineConfig
 from .openai_responses import classify_openai
 from .prompt import instructions
-from .transport import bearer, post_json
+from .transport import HttpEngine, bearer
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,24 +61,20 @@ def chat_messages(question: str, *, language: str, country: str) -> list[dict[st
         {"role": "user", "content": question}]
 
 
-class OpenAICompatibleEngine:
+class OpenAICompatibleEngine(HttpEngine):
     """A chat model without retrieval: measures what the model says from its training data."""
 
     name = "openai_compatible"
     retrieval = False
     label = "The OpenAI-compatible server"
-
-    def __init__(self, config: EngineConfig) -> None:
-        self.config = config
+    classify = staticmethod(classify_openai)
 
     def ask(self, question: str, *, language: str = "", country: str = "") -> EngineAnswer:
         started = time.monotonic()
         body = {"model": self.config.model,
                 "messages": chat_messages(question, language=language, country=country),
                 "max_tokens": self.config.max_output_tokens}
-        payload = post_json(self.config, url=self.config.endpoint("chat/completions"), body=body,
-                            headers=bearer(self.config.api_key), label=self.label,
-                            classify=classify_openai)
+        payload = self.post("chat/completions", body, bearer(self.config.api_key))
         chat = parse_chat_completion(payload, label=self.label)
         return build_answer(self.config, model=chat.model, text=chat.text,
                             sources=[(url, "", "") for url in urls_in_text(chat.text)],

@@ -20,9 +20,8 @@ from typing import Any
 
 from .answers import as_int, build_answer
 from .base import EngineAnswer, EngineError, EngineQuotaExceeded
-from .config import EngineConfig
 from .prompt import country_code, instructions
-from .transport import ErrorReply, bearer, post_json
+from .transport import ErrorReply, HttpEngine, bearer
 
 QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"})
 
@@ -106,15 +105,13 @@ def classify_openai(reply: ErrorReply) -> EngineError | None:
     return None
 
 
-class OpenAIResponsesEngine:
+class OpenAIResponsesEngine(HttpEngine):
     """ChatGPT-style answers: the Responses API with the hosted web search tool."""
 
     name = "openai"
     retrieval = True
     label = "OpenAI"
-
-    def __init__(self, config: EngineConfig) -> None:
-        self.config = config
+    classify = staticmethod(classify_openai)
 
     def request_body(self, question: str, *, language: str, country: str) -> dict[str, Any]:
         tool: dict[str, Any] = {"type": self.config.options.get("web_search_tool") or "web_search"}
@@ -128,10 +125,9 @@ class OpenAIResponsesEngine:
 
     def ask(self, question: str, *, language: str = "", country: str = "") -> EngineAnswer:
         started = time.monotonic()
-        payload = post_json(self.config, url=self.config.endpoint("responses"),
-                            body=self.request_body(question, language=language, country=country),
-                            headers=bearer(self.config.api_key), label=self.label,
-                            classify=classify_openai)
+        payload = self.post("responses", self.request_body(question, language=language,
+                                                           country=country),
+                            bearer(self.config.api_key))
         parsed = parse_response_output(payload, label=self.label)
         extra: dict[str, object] = {"search_calls": parsed.searches, "search_queries": parsed.queries}
         if parsed.incomplete_reason:

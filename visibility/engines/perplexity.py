@@ -30,7 +30,7 @@ from .config import EngineConfig, reported_cost
 from .openai_compatible import chat_messages, parse_chat_completion
 from .openai_responses import parse_response_output
 from .prompt import country_code, language_code
-from .transport import ErrorReply, bearer, post_json
+from .transport import ErrorReply, HttpEngine, bearer
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _CREDIT_WORDS = ("credit", "quota", "balance", "billing", "payment", "insufficient")
@@ -72,13 +72,14 @@ def _cost(usage: Any) -> Any:
     return reported_cost(cost.get("total_cost")) if isinstance(cost, Mapping) else None
 
 
-class PerplexityEngine:
+class PerplexityEngine(HttpEngine):
     name = "perplexity"
     retrieval = True
     label = "Perplexity"
+    classify = staticmethod(classify_perplexity)
 
     def __init__(self, config: EngineConfig) -> None:
-        self.config = config
+        super().__init__(config)
         self.api = (config.options.get("api") or "agent").lower()
         if self.api not in DEFAULT_MODELS:
             raise EngineError(f"PERPLEXITY_API must be 'agent' or 'sonar', not {self.api!r}.")
@@ -91,11 +92,6 @@ class PerplexityEngine:
         if self.api == "agent":
             return self._ask_agent(question, language=language, country=country, started=started)
         return self._ask_sonar(question, language=language, country=country, started=started)
-
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return post_json(self.config, url=self.config.endpoint(path), body=body,
-                         headers=bearer(self.config.api_key), label=self.label,
-                         classify=classify_perplexity)
 
     def agent_body(self, question: str, *, language: str, country: str) -> dict[str, Any]:
         tool: dict[str, Any] = {"type": "web_search"}
@@ -112,8 +108,9 @@ class PerplexityEngine:
 
     def _ask_agent(self, question: str, *, language: str, country: str,
                    started: float) -> EngineAnswer:
-        payload = self._post("v1/agent", self.agent_body(question, language=language,
-                                                         country=country))
+        payload = self.post("v1/agent", self.agent_body(question, language=language,
+                                                        country=country),
+                            bearer(self.config.api_key))
         parsed = parse_response_output(payload, label=self.label)
         results = [r for item in parsed.items.get("search_results", [])
                    for r in (item.get("results") or []) if isinstance(r, Mapping)]
@@ -141,8 +138,9 @@ class PerplexityEngine:
 
     def _ask_sonar(self, question: str, *, language: str, country: str,
                    started: float) -> EngineAnswer:
-        payload = self._post("chat/completions", self.sonar_body(question, language=language,
-                                                                 country=country))
+        payload = self.post("chat/completions", self.sonar_body(question, language=language,
+                                                                country=country),
+                            bearer(self.config.api_key))
         chat = parse_chat_completion(payload, label=self.label)
         results = [r for r in payload.get("search_results") or [] if isinstance(r, Mapping)]
         titles = {str(r.get("url")): str(r.get("title") or "") for r in results}

@@ -248,3 +248,21 @@ def _host(url: str) -> str:
 def bearer(api_key: str) -> dict[str, str]:
     """Authorization header for the OpenAI-style APIs (none for a keyless local server)."""
     return {"Authorization": f"Bearer {api_key}"} if api_key else {}
+
+
+class HttpEngine:
+    """What the four clients share: their configuration and one way to POST to the provider.
+    Subclasses set `name`, `retrieval`, `label` and (optionally) `classify`."""
+
+    name: str = ""
+    retrieval: bool = True
+    #: The provider as messages name it.
+    label: str = ""
+    classify: Classifier | None = None
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+
+    def post(self, path: str, body: Mapping[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+        return post_json(self.config, url=self.config.endpoint(path), body=body, headers=headers,
+                         label=self.label, classify=type(self).classify)
