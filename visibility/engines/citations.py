@@ -24,7 +24,7 @@ def clean_url(url: str) -> str | None:
     except InvalidURL:
         return None
     parts = urlsplit(url)
-    if parts.query:
+    if "utm_" in parts.query.lower():
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                  if not k.lower().startswith(_TRACKING_PREFIXES)]
         url = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
