@@ -37,13 +37,6 @@ class EngineConfig:
     #: Engine-specific switches (web search tool name, API flavour, preset).
     options: Mapping[str, str] = field(default_factory=dict)
 
-    def __hash__(self) -> int:  # options is a dict: hash the rest plus its items
-        return hash((self.name, self.base_url, self.model, self.api_key, self.timeout_s,
-                     self.connect_timeout_s, self.max_retries, self.retry_backoff_s,
-                     self.max_response_bytes, self.max_output_tokens, self.price_input_per_1k,
-                     self.price_output_per_1k, self.price_per_search,
-                     tuple(sorted(self.options.items()))))
-
     def endpoint(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 

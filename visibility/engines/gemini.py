@@ -124,6 +124,7 @@ class GeminiEngine(HttpEngine):
 
     def ask(self, question: str, *, language: str = "", country: str = "") -> EngineAnswer:
         started = time.monotonic()
+        question = self.question(question)
         payload = self.post(f"v1beta/models/{quote(self.model, safe='.-_')}:generateContent",
                             self.request_body(question, language=language, country=country),
                             {"x-goog-api-key": self.config.api_key})

@@ -71,6 +71,7 @@ class OpenAICompatibleEngine(HttpEngine):
 
     def ask(self, question: str, *, language: str = "", country: str = "") -> EngineAnswer:
         started = time.monotonic()
+        question = self.question(question)
         body = {"model": self.config.model,
                 "messages": chat_messages(question, language=language, country=country),
                 "max_tokens": self.config.max_output_tokens}

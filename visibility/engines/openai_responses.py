@@ -125,6 +125,7 @@ class OpenAIResponsesEngine(HttpEngine):
 
     def ask(self, question: str, *, language: str = "", country: str = "") -> EngineAnswer:
         started = time.monotonic()
+        question = self.question(question)
         payload = self.post("responses", self.request_body(question, language=language,
                                                            country=country),
                             bearer(self.config.api_key))

@@ -89,6 +89,7 @@ class PerplexityEngine(HttpEngine):
 
     def ask(self, question: str, *, language: str = "", country: str = "") -> EngineAnswer:
         started = time.monotonic()
+        question = self.question(question)
         if self.api == "agent":
             return self._ask_agent(question, language=language, country=country, started=started)
         return self._ask_sonar(question, language=language, country=country, started=started)

@@ -37,6 +37,8 @@ USER_AGENT = "seoaudit-ai-visibility/1.0"
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504, 529})
 #: Provider messages are shown to users: keep them short.
 MESSAGE_LIMIT = 300
+#: Tracked questions are what people type into an answer engine: short.
+MAX_QUESTION_CHARS = 4000
 # Key-shaped tokens providers sometimes echo in error messages (OpenAI, Google, Perplexity).
 _KEYLIKE = re.compile(r"\b(?:sk-[A-Za-z0-9_*.\-]{6,}|AIza[0-9A-Za-z_\-]{10,}|pplx-[A-Za-z0-9_*\-]{6,})")
 
@@ -262,6 +264,16 @@ class HttpEngine:
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
+
+    def question(self, question: str) -> str:
+        """The question stripped; EngineError when empty or longer than MAX_QUESTION_CHARS
+        (before anything is sent or billed)."""
+        question = (question or "").strip()
+        if not question:
+            raise EngineError("The question is empty.")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise EngineError(f"The question is longer than {MAX_QUESTION_CHARS:,} characters.")
+        return question
 
     def post(self, path: str, body: Mapping[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
         return post_json(self.config, url=self.config.endpoint(path), body=body, headers=headers,

@@ -128,3 +128,11 @@ def test_numbered_is_deduplicated_first_seen_and_gapless(urls):
     assert len({c.url for c in citations}) == len(citations)
     expected = list(dict.fromkeys(c for c in (clean_url(u) for u in urls) if c))
     assert [c.url for c in citations] == expected
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 4001])
+def test_empty_or_huge_questions_are_refused_before_sending(question):
+    with fake_provider("compat") as fake:
+        with pytest.raises(EngineError, match=r"empty|longer than"):
+            compat(fake).ask(question)
+    assert fake.requests == []
