@@ -13,16 +13,19 @@ error code `insufficient_quota` means the account is out of credit
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .answers import as_int, build_answer
-from .base import EngineAnswer, EngineError, EngineQuotaExceeded
+from .base import EngineAnswer, EngineError, EngineQuotaExceeded, EngineRateLimited
 from .prompt import country_code, instructions
-from .transport import ErrorReply, HttpEngine, bearer
+from .transport import ErrorReply, HttpEngine, bearer, retry_after_s
 
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"})
 
 
@@ -95,14 +98,32 @@ def _url_citations(annotations: Any) -> list[tuple[str, str, str]]:
     return [(a["url"], str(a.get("title") or ""), "") for a in rows]
 
 
+def reset_after_s(headers: Mapping[str, str]) -> float | None:
+    """The longer of OpenAI's x-ratelimit-reset-requests / -tokens ("1s", "6m0s", "20ms")."""
+    waits = []
+    for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"):
+        value = (headers.get(name) or "").strip()
+        parts = _DURATION_PART.findall(value)
+        if parts and "".join(n + u for n, u in parts) == value:
+            waits.append(sum(float(n) * _DURATION_UNITS[u] for n, u in parts))
+    return max(waits) if waits else None
+
+
 def classify_openai(reply: ErrorReply) -> EngineError | None:
-    """429 with an out-of-credit code is a quota problem, not a rate limit."""
+    """429 with an out-of-credit code is a quota problem, not a rate limit; a rate limit waits
+    for Retry-After, else for the rate-limit reset headers."""
+    if reply.status != 429:
+        return None
     error = reply.payload.get("error") if isinstance(reply.payload, Mapping) else None
-    if (reply.status == 429 and isinstance(error, Mapping)
-            and (error.get("code") in QUOTA_CODES or error.get("type") in QUOTA_CODES)):
+    if isinstance(error, Mapping) and (error.get("code") in QUOTA_CODES
+                                       or error.get("type") in QUOTA_CODES):
         return EngineQuotaExceeded(
-            f"OpenAI says the account is out of quota: {reply.message or 'insufficient_quota'}")
-    return None
+            f"{reply.label} says the account is out of quota: "
+            f"{reply.message or 'insufficient_quota'}")
+    wait = retry_after_s(reply.headers)
+    return EngineRateLimited(f"{reply.label} is rate limiting requests (HTTP 429)"
+                             + (f": {reply.message}" if reply.message else ""),
+                             wait if wait is not None else reset_after_s(reply.headers))
 
 
 class OpenAIResponsesEngine(HttpEngine):

@@ -51,6 +51,8 @@ class ErrorReply:
     payload: Any
     headers: Mapping[str, str]
     message: str
+    #: The provider as messages name it.
+    label: str = ""
 
 
 #: Returns the exception for an error answer, or None to use the generic mapping.
@@ -185,7 +187,8 @@ def _attempt(config: EngineConfig, *, url: str, body: Mapping[str, Any],
             raise EngineError(f"{label} sent a malformed answer (HTTP {status}, not a JSON object).")
         return payload
     message = redact(error_message(payload), config.api_key)[:MESSAGE_LIMIT]
-    reply = ErrorReply(status=status, payload=payload, headers=reply_headers, message=message)
+    reply = ErrorReply(status=status, payload=payload, headers=reply_headers, message=message,
+                       label=label)
     if 300 <= status < 400:
         raise EngineError(f"{label} answered HTTP {status} (a redirect, not followed): check the "
                           "engine's base URL setting.")

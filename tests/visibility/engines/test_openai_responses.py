@@ -126,6 +126,9 @@ def test_insufficient_quota_is_quota_exceeded_not_retried(openai):
 @pytest.mark.parametrize(("headers", "expected"), [
     ({"Retry-After": "7"}, 7.0),
     ({"retry-after-ms": "1500", "Retry-After": "2"}, 1.5),
+    ({"x-ratelimit-reset-requests": "1s", "x-ratelimit-reset-tokens": "6m0s"}, 360.0),
+    ({"x-ratelimit-reset-requests": "20ms"}, 0.02),
+    ({"x-ratelimit-reset-tokens": "soon"}, None),
     ({}, None),
 ])
 def test_rate_limit_carries_the_wait_and_is_left_to_the_caller(openai, headers, expected):
