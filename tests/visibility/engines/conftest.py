@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from visibility.engines.config import EngineConfig
 
 from .fakes import FakeProvider
@@ -17,3 +19,25 @@ def config_for(fake: FakeProvider, name: str, *, path: str = "", **overrides) ->
                   price_per_search=Decimal(0), options={})
     values.update(overrides)
     return EngineConfig(**values)
+
+
+@pytest.fixture
+def unconfigured(settings):
+    settings.AI_VISIBILITY_ENGINES = []
+    settings.AI_VISIBILITY_OPENAI_API_KEY = ""
+    settings.PERPLEXITY_API_KEY = ""
+    settings.GEMINI_API_KEY = ""
+    settings.AI_VISIBILITY_COMPAT_BASE_URL = ""
+    settings.AI_VISIBILITY_COMPAT_MODEL = ""
+    settings.AI_VISIBILITY_COMPAT_API_KEY = ""
+    return settings
+
+
+@pytest.fixture
+def all_keys(unconfigured):
+    unconfigured.AI_VISIBILITY_OPENAI_API_KEY = "sk-openai"
+    unconfigured.PERPLEXITY_API_KEY = "pplx-key"
+    unconfigured.GEMINI_API_KEY = "AIza-key"
+    unconfigured.AI_VISIBILITY_COMPAT_BASE_URL = "http://127.0.0.1:11434/v1"
+    unconfigured.AI_VISIBILITY_COMPAT_MODEL = "llama3.1:8b"
+    return unconfigured

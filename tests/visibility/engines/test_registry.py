@@ -16,28 +16,6 @@ from visibility.engines.registry import EngineNotConfigured
 from .fakes import GEMINI_KEY, Reply, fake_provider, gemini_answer, openai_answer
 
 
-@pytest.fixture
-def unconfigured(settings):
-    settings.AI_VISIBILITY_ENGINES = []
-    settings.AI_VISIBILITY_OPENAI_API_KEY = ""
-    settings.PERPLEXITY_API_KEY = ""
-    settings.GEMINI_API_KEY = ""
-    settings.AI_VISIBILITY_COMPAT_BASE_URL = ""
-    settings.AI_VISIBILITY_COMPAT_MODEL = ""
-    settings.AI_VISIBILITY_COMPAT_API_KEY = ""
-    return settings
-
-
-@pytest.fixture
-def all_keys(unconfigured):
-    unconfigured.AI_VISIBILITY_OPENAI_API_KEY = "sk-openai"
-    unconfigured.PERPLEXITY_API_KEY = "pplx-key"
-    unconfigured.GEMINI_API_KEY = "AIza-key"
-    unconfigured.AI_VISIBILITY_COMPAT_BASE_URL = "http://127.0.0.1:11434/v1"
-    unconfigured.AI_VISIBILITY_COMPAT_MODEL = "llama3.1:8b"
-    return unconfigured
-
-
 def test_nothing_configured_says_which_variables_enable_which_engine(unconfigured):
     assert registry.configured_engines() == []
     message = registry.not_configured_message()
