@@ -41,19 +41,24 @@ class EngineSpec:
     enable_hint: str
     #: The setting that must be non-empty for the engine to count as configured.
     required_setting: str
+    #: Used when the base URL setting is set to an empty string.
+    default_base_url: str = ""
 
 
 SPECS: dict[str, EngineSpec] = {spec.name: spec for spec in (
     EngineSpec("openai", "OpenAI (Responses API with web search)", True,
                "AI_VISIBILITY_OPENAI_API_KEY", "AI_VISIBILITY_OPENAI_BASE_URL",
                "AI_VISIBILITY_OPENAI_MODEL", "AI_VISIBILITY_OPENAI",
-               "set AI_VISIBILITY_OPENAI_API_KEY (or OPENAI_API_KEY)", "AI_VISIBILITY_OPENAI_API_KEY"),
+               "set AI_VISIBILITY_OPENAI_API_KEY (or OPENAI_API_KEY)", "AI_VISIBILITY_OPENAI_API_KEY",
+               "https://api.openai.com/v1"),
     EngineSpec("perplexity", "Perplexity (Sonar, web search with citations)", True,
                "PERPLEXITY_API_KEY", "PERPLEXITY_BASE_URL", "PERPLEXITY_MODEL",
-               "AI_VISIBILITY_PERPLEXITY", "set PERPLEXITY_API_KEY", "PERPLEXITY_API_KEY"),
+               "AI_VISIBILITY_PERPLEXITY", "set PERPLEXITY_API_KEY", "PERPLEXITY_API_KEY",
+               "https://api.perplexity.ai"),
     EngineSpec("gemini", "Google Gemini (grounding with Google Search)", True,
                "GEMINI_API_KEY", "GEMINI_BASE_URL", "GEMINI_MODEL", "AI_VISIBILITY_GEMINI",
-               "set GEMINI_API_KEY (or GOOGLE_API_KEY)", "GEMINI_API_KEY"),
+               "set GEMINI_API_KEY (or GOOGLE_API_KEY)", "GEMINI_API_KEY",
+               "https://generativelanguage.googleapis.com"),
     EngineSpec("openai_compatible", "OpenAI-compatible chat endpoint (no web search)", False,
                "AI_VISIBILITY_COMPAT_API_KEY", "AI_VISIBILITY_COMPAT_BASE_URL",
                "AI_VISIBILITY_COMPAT_MODEL", "AI_VISIBILITY_COMPAT",
@@ -102,7 +107,7 @@ def engine_config(name: str) -> EngineConfig | None:
     }.get(name, {})
     timeout = _setting(f"{spec.prefix}_TIMEOUT_S", None) or settings.AI_VISIBILITY_TIMEOUT_S
     return EngineConfig(
-        name=name, base_url=str(_setting(spec.base_url_setting)).strip(),
+        name=name, base_url=str(_setting(spec.base_url_setting) or "").strip() or spec.default_base_url,
         model=str(_setting(spec.model_setting) or "").strip(),
         api_key=str(_setting(spec.key_setting) or "").strip(),
         timeout_s=float(timeout), connect_timeout_s=settings.AI_VISIBILITY_CONNECT_TIMEOUT_S,

@@ -78,6 +78,8 @@ def test_config_carries_models_timeouts_prices_and_options(all_keys):
     assert gemini.model == all_keys.GEMINI_MODEL
     assert registry.engine_config("openai").options == {"web_search_tool": "web_search_preview"}
     assert registry.get_engine("perplexity").api == "sonar"
+    all_keys.PERPLEXITY_BASE_URL = ""
+    assert registry.engine_config("perplexity").base_url == "https://api.perplexity.ai"
 
 
 def test_engines_from_settings_answer_through_their_fakes(unconfigured):
