@@ -308,12 +308,7 @@ async def render_sample(site: SiteView, options: CrawlOptions, *, fetcher: Fetch
     urls = render_candidates(site, options.js_render_sample)
     if not urls:
         return RenderReport("skipped", "no indexable HTML 200 page to render")
-    executable = executable or chromium_path()
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError:
-        return RenderReport("skipped", "Playwright is not installed (pip install playwright)")
-    missing = _missing_executable(executable)
+    missing = browser_missing(executable)
     if missing:
         return RenderReport("skipped", missing)
     async with contextlib.AsyncExitStack() as stack:
@@ -323,16 +318,10 @@ async def render_sample(site: SiteView, options: CrawlOptions, *, fetcher: Fetch
         gateway = RequestGateway(fetcher, page_timeout_s, site_hosts=(
             None if options.check_external_links
             else (host_of(site.start_url), options.include_subdomains)))
-        try:
-            playwright = await stack.enter_async_context(async_playwright())
-            browser = await playwright.chromium.launch(
-                executable_path=executable, timeout=LAUNCH_TIMEOUT_S * 1000,
-                args=list(CHROMIUM_ARGS))
-        except Exception as exc:  # noqa: BLE001 - report, do not fail the audit
-            log.warning("render.launch_failed", error=repr(exc)[:300])
-            return RenderReport("skipped", f"Chromium failed to start: {_first_line(exc)}",
+        browser, failure = await launch_browser(stack, executable)
+        if browser is None:
+            return RenderReport("skipped", failure,
                                 elapsed_s=round(time.monotonic() - started, 3))
-        stack.push_async_callback(_close_browser, browser)
         try:
             pages, reason = await _render_all(browser, gateway, urls, options, site,
                                               time.monotonic() + budget_s, page_timeout_s,
@@ -369,6 +358,34 @@ async def _render_all(browser: Any, gateway: RequestGateway, urls: list[str], op
         pages.append(await _render_page((tabs[0], tabs[1]), url,
                                         min(page_timeout_s, left), resolver_args))
     return pages, ""
+
+
+def browser_missing(executable: str | None = None) -> str:
+    """Why headless Chromium cannot run here ("" when Playwright and the executable are
+    there): the reason says how to enable it."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install playwright)"
+    return _missing_executable(executable or chromium_path())
+
+
+async def launch_browser(stack: contextlib.AsyncExitStack,
+                         executable: str | None = None) -> tuple[Any, str]:
+    """Start Chromium behind the dead proxy (render_network.CHROMIUM_ARGS), closed when
+    `stack` unwinds: (browser, "") or (None, why it failed). Check `browser_missing` first."""
+    from playwright.async_api import async_playwright
+
+    try:
+        playwright = await stack.enter_async_context(async_playwright())
+        browser = await playwright.chromium.launch(
+            executable_path=executable or chromium_path(), timeout=LAUNCH_TIMEOUT_S * 1000,
+            args=list(CHROMIUM_ARGS))
+    except Exception as exc:  # noqa: BLE001 - report, do not fail the audit
+        log.warning("render.launch_failed", error=repr(exc)[:300])
+        return None, f"Chromium failed to start: {_first_line(exc)}"
+    stack.push_async_callback(_close_browser, browser)
+    return browser, ""
 
 
 async def _close_browser(browser: Any) -> None:
