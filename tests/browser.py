@@ -8,7 +8,6 @@ import os
 
 from audits.engine.render import browser_missing
 
-
 #: Why the browser cannot be used ("" when it can).
 MISSING = browser_missing()
 if MISSING and os.environ.get("CI") == "true":
