@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -18,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from audits.api.views import UUID_RE
+from seoaudit.api.filtering import FilterBackend
 from seoaudit.api.pagination import CursorPage
 
 from . import selectors, services
@@ -60,17 +62,29 @@ class PageSpeedUnavailable(exceptions.APIException):
         self.status_code = error.http_status
 
 
+class MeasurementFilter(django_filters.FilterSet):
+    url = django_filters.CharFilter(max_length=2048, help_text="Exact (normalized) URL.")
+    audit = django_filters.UUIDFilter(field_name="audit_id", help_text="An audit's id.")
+    source = django_filters.ChoiceFilter(choices=Measurement.Source.choices)
+    form_factor = django_filters.ChoiceFilter(choices=Measurement.FormFactor.choices)
+    status = django_filters.ChoiceFilter(choices=Measurement.Status.choices)
+
+    class Meta:
+        model = Measurement
+        fields = ("url", "audit", "source", "form_factor", "status")
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Your page-speed measurements, newest first", parameters=[
-        OpenApiParameter("url", str, description="Only measurements of this exact URL."),
-        OpenApiParameter("audit", str, description="Only measurements of this audit (id)."),
-        OpenApiParameter("source", str, enum=[s for s, _ in Measurement.Source.choices])]),
+    list=extend_schema(summary="Your page-speed measurements, newest first"),
     retrieve=extend_schema(summary="One measurement: status and figures"),
 )
 class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):
     serializer_class = MeasurementSerializer
     pagination_class = CursorPage
+    filter_backends = (FilterBackend,)
+    filterset_class = MeasurementFilter
+    lookup_value_regex = UUID_RE
     queryset = Measurement.objects.none()
 
     @property
@@ -80,20 +94,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        params = self.request.query_params
-        audit = params.get("audit") or None
-        if audit:
-            try:
-                serializers.UUIDField().to_internal_value(audit)
-            except serializers.ValidationError as exc:
-                raise exceptions.ValidationError({"audit": exc.detail}) from exc
-        source = params.get("source") or None
-        if source and source not in Measurement.Source.values:
-            raise exceptions.ValidationError(
-                {"source": [f"must be one of {', '.join(Measurement.Source.values)}"]})
-        return selectors.measurement_list_for_user(user=self.request.user,
-                                                   url=params.get("url") or None,
-                                                   audit_id=audit, source=source)
+        return selectors.measurement_list_for_user(user=self.request.user)
 
     @extend_schema(
         summary="Measure one URL (runs in the background)",

@@ -10,20 +10,6 @@ from django.db.models import QuerySet
 from .models import Measurement
 
 
-def measurement_list_for_user(*, user: Any, url: str | None = None, audit_id: str | None = None,
-                              source: str | None = None) -> QuerySet[Measurement]:
-    """The caller's measurements, newest first; optionally of one URL (exact), audit or
-    source."""
-    qs = Measurement.objects.filter(owner=user)
-    if url:
-        qs = qs.filter(url=url)
-    if audit_id:
-        qs = qs.filter(audit_id=audit_id)
-    if source:
-        qs = qs.filter(source=source)
-    return qs.order_by("-created_at", "form_factor")
-
-
-def measurement_get(*, user: Any, measurement_id: str) -> Measurement:
-    """One of the caller's measurements; Measurement.DoesNotExist (-> 404) for anyone else's."""
-    return measurement_list_for_user(user=user).get(pk=measurement_id)
+def measurement_list_for_user(*, user: Any) -> QuerySet[Measurement]:
+    """The caller's measurements, newest first (the API filters by URL, audit, source)."""
+    return Measurement.objects.filter(owner=user).order_by("-created_at", "form_factor")

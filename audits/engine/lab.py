@@ -41,7 +41,7 @@ from .lab_metrics import (
     unused_large_images,
 )
 from .lab_network import PROFILES, LabGateway, Profile
-from .render import browser_missing, launch_browser, render_candidates
+from .render import browser_missing, launch_browser, navigate, render_candidates
 from .urls import host_of
 
 if TYPE_CHECKING:
@@ -284,13 +284,8 @@ async def _load(browser: Any, gateway: LabGateway, url: str, deadline: float) ->
         if profile.cpu_slowdown > 1:
             cdp = await context.new_cdp_session(page)
             await cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile.cpu_slowdown})
-        try:
-            response = await page.goto(url, wait_until="load", timeout=left_ms())
-        except PlaywrightTimeout as exc:
-            raise RuntimeError("timeout: the page did not finish loading in time") from exc
-        if response is None or response.status != 200:
-            status = response.status if response is not None else "no response"
-            raise RuntimeError(f"HTTP {status} when loaded in the lab")
+        await navigate(page, url, wait_until="load", timeout_ms=left_ms(),
+                       when="loaded in the lab")
         with contextlib.suppress(PlaywrightTimeout):
             await page.wait_for_load_state(
                 "networkidle", timeout=min(NETWORK_IDLE_CAP_S * 1000, left_ms()))

@@ -232,13 +232,8 @@ async def _view(tab: _Tab, url: str, *, deadline: float,
         return max(1.0, (deadline - time.monotonic()) * 1000)
 
     page = await tab.get()
-    try:
-        response = await page.goto(url, wait_until="domcontentloaded", timeout=left_ms())
-    except PlaywrightTimeout as exc:
-        raise RuntimeError("timeout: the page did not finish loading in time") from exc
-    if response is None or response.status != 200:
-        status = response.status if response is not None else "no response"
-        raise RuntimeError(f"HTTP {status} when rendered")
+    await navigate(page, url, wait_until="domcontentloaded", timeout_ms=left_ms(),
+                   when="rendered")
     with contextlib.suppress(PlaywrightTimeout):
         await page.wait_for_load_state("load", timeout=left_ms())
     if tab.javascript:
@@ -248,6 +243,21 @@ async def _view(tab: _Tab, url: str, *, deadline: float,
     measured = await page.evaluate(_MEASURE_JS, MAX_LINKS_READ)
     return _View(int(measured["words"]), int(measured["main"]), str(measured["mainElement"]),
                  _internal_links(str(measured["base"] or url), measured["hrefs"], *resolver_args))
+
+
+async def navigate(page: Any, url: str, *, wait_until: str, timeout_ms: float,
+                   when: str) -> None:
+    """Open `url` in `page` and require a 200 answer; RuntimeError with a short reason
+    ("timeout: ...", "HTTP 404 when <when>")."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        response = await page.goto(url, wait_until=wait_until, timeout=timeout_ms)
+    except PlaywrightTimeout as exc:
+        raise RuntimeError("timeout: the page did not finish loading in time") from exc
+    if response is None or response.status != 200:
+        status = response.status if response is not None else "no response"
+        raise RuntimeError(f"HTTP {status} when {when}")
 
 
 def _internal_links(base: str, hrefs: list[Any], start_host: str,

@@ -149,6 +149,8 @@ def test_lists_are_owner_scoped_and_filtered(api, user):
     assert error_of(api.get(URL, {"source": "x"}))["code"] == "validation_error"
     response = api.get(f"{URL}/{theirs.pk}")
     assert response.status_code == 404 and error_of(response)["code"] == "not_found"
+    assert api.get(f"{URL}/not-a-uuid").status_code == 404
+    assert api.get(URL, {"form_factor": "desktop"}).json()["results"] == []
     assert APIClient().get(URL).status_code == 401
 
 
