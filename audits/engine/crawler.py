@@ -384,16 +384,17 @@ class Crawler:
             if self.site.rendering is not None else None) if self.options.geo else None
         robots = self._robots
         rendering = self.site.rendering
-        render_s = rendering.elapsed_s if rendering is not None else 0.0
+        # The browser phases (render sample, page-speed lab) are timed on their own.
+        browser_s = rendering.elapsed_s if rendering is not None else 0.0
         if self.site.lab is not None:
-            render_s += self.site.lab.elapsed_s
+            browser_s += self.site.lab.elapsed_s
         self.summary = CrawlSummary(
             start_url=self.start_url, pages_crawled=self.pages_crawled,
             site_findings=site_findings, score=score,
             robots_status=robots.status if robots else None,
             robots_error=robots.error if robots else None,
             sitemaps=self._sitemaps, rejected=dict(self.frontier.rejected),
-            elapsed_s=round(time.monotonic() - self._started - render_s, 3),
+            elapsed_s=round(time.monotonic() - self._started - browser_s, 3),
             cancelled=self.cancel.is_set(), findings_by_severity=dict(by_severity),
             ai_access=matrix.as_dict() if (matrix := site_matrix(self.site)) else None,
             llms_txt_proposal=_llms_proposal(self.site) if self.options.geo else "",

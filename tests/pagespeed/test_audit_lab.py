@@ -88,3 +88,12 @@ def test_sample_option_bounds_and_default(settings):
     settings.SEOAUDIT_PAGESPEED_SAMPLE = 7
     assert crawl_options_for("https://example.com/", {}).pagespeed_sample == 7
     assert crawl_options_for("https://example.com/", {"pagespeed_sample": 2}).pagespeed_sample == 2
+
+
+def test_cli_passes_the_sample_option():
+    from audits.management.commands.audit import Command
+
+    command = Command()
+    opts = vars(command.create_parser("manage.py", "audit").parse_args(
+        ["https://example.com/", "--pagespeed-sample", "0"]))
+    assert command._audit_options(opts)["pagespeed_sample"] == 0
