@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 import structlog
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audits import services as audit_services
 from audits.engine.cwv import rate
 from audits.engine.lab import FORM_FACTORS, LabMeasurement, LabReport, measure_urls
 from audits.engine.types import CrawlOptions
-from audits.models import Audit, Page
+from audits.models import Audit, Page, url_hash
 
 from .exceptions import PsiNotConfigured
 from .models import Measurement
@@ -24,6 +26,8 @@ from .psi import PSI_NOT_CONFIGURED, PsiError, PsiResult, run_pagespeed
 
 log = structlog.get_logger(__name__)
 
+#: A RUNNING row older than this belongs to a run that died (twice the task's time limit).
+STALE_RUN_S = 600
 FORM_FACTOR_CHOICES = {"mobile": ("mobile",), "desktop": ("desktop",), "both": FORM_FACTORS}
 
 
@@ -36,7 +40,9 @@ def audit_lab_persist(*, audit: Audit, report: LabReport | None) -> int:
     number of rows."""
     if report is None:
         return 0
-    pages = dict(Page.objects.filter(audit=audit, url__in=report.urls).values_list("url", "pk"))
+    # (audit, url_hash) is the pages' unique index: no scan over a large audit's pages.
+    pages = dict(Page.objects.filter(audit=audit, url_hash__in=[url_hash(u) for u in report.urls])
+                 .values_list("url", "pk"))
     now = timezone.now()
     rows = []
     if report.status == "measured":
@@ -116,14 +122,15 @@ def measurement_request(*, owner: Any, url: str, form_factor: str = "both",
 
 
 def _claim(ids: Iterable[str]) -> list[Measurement]:
-    """PENDING -> RUNNING for the given rows; only rows this call moved are returned (a
-    redelivered task finds nothing to do)."""
-    ids = list(ids)
-    claimed = []
-    for pk in ids:
-        if Measurement.objects.filter(pk=pk, status=Measurement.Status.PENDING).update(
-                status=Measurement.Status.RUNNING):
-            claimed.append(pk)
+    """PENDING -> RUNNING for the given rows, or take over RUNNING rows whose run must have
+    died (older than STALE_RUN_S: the worker was killed and the message redelivered). Only rows
+    this call moved are returned, so a redelivered message for finished rows does nothing.
+    Conditional UPDATEs: two workers cannot both win a row."""
+    stale = Q(status=Measurement.Status.RUNNING,
+              created_at__lt=timezone.now() - timedelta(seconds=STALE_RUN_S))
+    claimed = [pk for pk in ids
+               if Measurement.objects.filter(Q(status=Measurement.Status.PENDING) | stale, pk=pk)
+               .update(status=Measurement.Status.RUNNING)]
     return list(Measurement.objects.filter(pk__in=claimed).order_by("form_factor"))
 
 

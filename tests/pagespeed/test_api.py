@@ -170,3 +170,16 @@ def test_openapi_documents_the_endpoint(client):
     assert {"get", "post"} <= set(operations)
     assert "202" in operations["post"]["responses"]
     assert "/api/v1/pagespeed/{id}/" in schema["paths"]
+
+
+def test_a_run_that_died_is_taken_over_by_the_redelivered_message(user, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    monkeypatch.setenv("SEOAUDIT_CHROMIUM", "/nonexistent/chromium")
+    row = Measurement.objects.create(owner=user, url="https://example.com/", form_factor="mobile",
+                                     status="running")
+    assert measure([str(row.pk)]) == []  # running elsewhere: left alone
+    Measurement.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert measure([str(row.pk)]) == ["skipped"]  # its worker died long ago: taken over
