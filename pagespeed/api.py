@@ -19,6 +19,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from audits.api.views import UUID_RE
+from audits.exceptions import InvalidAuditURL
+from audits.services import target_url_clean
 from seoaudit.api.filtering import FilterBackend
 from seoaudit.api.pagination import CursorPage
 
@@ -63,7 +65,8 @@ class PageSpeedUnavailable(exceptions.APIException):
 
 
 class MeasurementFilter(django_filters.FilterSet):
-    url = django_filters.CharFilter(max_length=2048, help_text="Exact (normalized) URL.")
+    url = django_filters.CharFilter(method="filter_url", max_length=2048,
+                                    help_text="The measured URL (normalized as on creation).")
     audit = django_filters.UUIDFilter(field_name="audit_id", help_text="An audit's id.")
     source = django_filters.ChoiceFilter(choices=Measurement.Source.choices)
     form_factor = django_filters.ChoiceFilter(choices=Measurement.FormFactor.choices)
@@ -72,6 +75,13 @@ class MeasurementFilter(django_filters.FilterSet):
     class Meta:
         model = Measurement
         fields = ("url", "audit", "source", "form_factor", "status")
+
+    def filter_url(self, queryset: Any, name: str, value: str) -> Any:
+        try:
+            normalized = target_url_clean(url=value, public_only=False)[1]
+        except InvalidAuditURL:
+            normalized = value
+        return queryset.filter(url=normalized)
 
 
 @extend_schema_view(

@@ -142,6 +142,8 @@ def test_lists_are_owner_scoped_and_filtered(api, user):
     assert len(api.get(URL).json()["results"]) == 2
     assert [r["id"] for r in api.get(URL, {"url": "https://a.example/"}).json()["results"]] == [
         str(mine.pk)]
+    # Filtered by the URL as stored (normalized like on creation).
+    assert len(api.get(URL, {"url": "HTTPS://A.example"}).json()["results"]) == 1
     assert [r["url"] for r in api.get(URL, {"source": "psi"}).json()["results"]] == [
         "https://b.example/"]
     assert api.get(URL, {"audit": str(uuid.uuid4())}).json()["results"] == []
