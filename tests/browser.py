@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from audits.engine.render import browser_missing
+from audits.engine.browser import browser_missing
 
 #: Why the browser cannot be used ("" when it can).
 MISSING = browser_missing()

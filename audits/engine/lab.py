@@ -9,7 +9,7 @@ crawl's guarded Fetcher and applies the profile's network throttling. After `loa
 waits for the network to go quiet (capped) plus a quiet window for late layout shifts and long
 tasks, then reads the figures (lab_read.js); lab_metrics.py does the arithmetic.
 
-Bounds: one browser for all loads (render.launch_browser, always closed), a per-load timeout, a
+Bounds: one browser for all loads (browser.launch_browser, always closed), a per-load timeout, a
 total budget, loads one after the other (CPU figures of parallel loads would disturb each
 other). A failing page is that measurement's error; missing Playwright/Chromium gives a report
 with status "skipped" and a reason that says how to enable the lab.
@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import structlog
 
+from .browser import browser_missing, launch_browser, navigate
 from .cwv import LAB_METRICS, performance_score, rate
 from .fetch import Fetcher
 from .lab_metrics import (
@@ -41,7 +42,7 @@ from .lab_metrics import (
     unused_large_images,
 )
 from .lab_network import PROFILES, LabGateway, Profile
-from .render import browser_missing, launch_browser, navigate, render_candidates
+from .render import render_candidates
 from .urls import host_of
 
 if TYPE_CHECKING:
@@ -241,9 +242,12 @@ async def measure_urls(urls: Sequence[str], options: CrawlOptions, *,
                 measurements.append(await _measure(browser, gateway, url,
                                                    min(load_timeout_s, left)))
     blocked = [example for gateway in gateways for example in gateway.examples]
-    return LabReport("measured", reason, tuple(measurements), urls, form_factors,
-                     round(time.monotonic() - started, 3),
-                     sum(gateway.blocked for gateway in gateways), tuple(blocked[:5]))
+    report = LabReport("measured", reason, tuple(measurements), urls, form_factors,
+                       round(time.monotonic() - started, 3),
+                       sum(gateway.blocked for gateway in gateways), tuple(blocked[:5]))
+    log.info("lab.finish", pages=len(urls), loads=len(measurements),
+             failed=report.summary()["failed"], seconds=report.elapsed_s, stopped=reason or None)
+    return report
 
 
 async def _measure(browser: Any, gateway: LabGateway, url: str,
