@@ -477,6 +477,26 @@ WEBHOOKS_CELERY_COUNTDOWN_MAX_S = 3600
 # Sends webhook deliveries that are due (retries) or whose queue message was lost.
 CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {"task": "webhooks.deliver_due", "schedule": 30.0}
 
+# --- Page-speed lab and PageSpeed Insights (pagespeed/, audits/engine/lab.py, docs/pagespeed.md) ---
+#: Pages measured in the page-speed lab (headless Chromium, mobile + desktop) after the crawl
+#: when an audit does not set pagespeed_sample (0 = off, at most 50). Chromium is found like
+#: the render sample's (SEOAUDIT_CHROMIUM); without it the audit says the lab was skipped.
+SEOAUDIT_PAGESPEED_SAMPLE = env.int("SEOAUDIT_PAGESPEED_SAMPLE", default=5)
+#: PageSpeed Insights API key (field data and Google's Lighthouse run); empty = PSI off.
+PAGESPEED_API_KEY = env("PAGESPEED_API_KEY", default="")
+PAGESPEED_API_URL = env("PAGESPEED_API_URL",
+                        default="https://www.googleapis.com/pagespeedonline/v5/runPagespeed")
+#: One PSI call may take long (Google runs Lighthouse); bounded here.
+PAGESPEED_TIMEOUT_S = env.float("PAGESPEED_TIMEOUT_S", default=90.0)
+#: Rate-limit class of POST /api/v1/pagespeed (each starts a browser or a PSI call);
+#: override with SEOAUDIT_RATE_LIMITS="pagespeed=5/minute".
+SEOAUDIT_RATE_LIMITS.setdefault("pagespeed", "10/minute")
+_limits.parse(SEOAUDIT_RATE_LIMITS["pagespeed"])
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "PageSpeedFormFactorEnum": "pagespeed.models.Measurement.FormFactor",
+    "PageSpeedFormFactorRequestEnum": ["mobile", "desktop", "both"],
+})
+
 # --- Logging -------------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", default="json" if RUN_MODE == "production" else "console")
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

@@ -31,6 +31,7 @@ api_v1 = [
     path("", include("webhooks.api.urls")),
     path("", include("keywords.api.urls")),
     path("", include("ai.api")),
+    path("", include("pagespeed.api")),
 ]
 
 urlpatterns = [
