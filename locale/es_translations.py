@@ -179,6 +179,105 @@ ES: dict[str, str | tuple[str, str]] = {
     "URLs not crawled": "URL no rastreadas",
     "Crawl settings": "Configuración del rastreo",
     "Default settings.": "Configuración predeterminada.",
+    # --- Page speed and AI-generated fixes (reports/page_speed.py, reports/ai_fixes.py) ---
+    "offline draft (no AI provider configured)":
+        "borrador sin conexión (sin proveedor de IA configurado)",
+    "AI provider": "proveedor de IA",
+    "Title and meta description": "Título y meta descripción",
+    "Image alt texts": "Textos alternativos de imágenes",
+    "FAQ section": "Sección de preguntas frecuentes",
+    "JSON-LD draft": "Borrador de JSON-LD",
+    "llms.txt draft": "Borrador de llms.txt",
+    "GEO content brief": "Guía de contenido GEO",
+    "Statistics": "Estadísticas",
+    "Quotations": "Citas",
+    "Sources": "Fuentes",
+    "Structure": "Estructura",
+    "Largest Contentful Paint": "Renderizado del mayor elemento con contenido (LCP)",
+    "Cumulative Layout Shift": "Cambio de diseño acumulado (CLS)",
+    "Interaction to Next Paint": "Interacción hasta el siguiente renderizado (INP)",
+    "Total Blocking Time": "Tiempo total de bloqueo (TBT)",
+    "First Contentful Paint": "Primer renderizado con contenido (FCP)",
+    "Time to First Byte": "Tiempo hasta el primer byte (TTFB)",
+    'To enable the lab measurement, install Chromium (Debian package "chromium") on the '
+    "worker, or set SEOAUDIT_CHROMIUM to its path, then run the audit again.":
+        'Para activar la medición de laboratorio, instale Chromium (paquete de Debian '
+        '"chromium") en el worker o indique su ruta en SEOAUDIT_CHROMIUM, y vuelva a ejecutar '
+        "la auditoría.",
+    "Mobile": "Móvil",
+    "Desktop": "Escritorio",
+    "lab": "laboratorio",
+    "PageSpeed Insights": "PageSpeed Insights",
+    "No page-speed measurement was recorded for this audit.":
+        "No se registró ninguna medición de velocidad para esta auditoría.",
+    "failed": "falló",
+    "The HTML report and the JSON export list every measured page.":
+        "El informe HTML y la exportación JSON incluyen todas las páginas medidas.",
+    "The HTML report and the JSON export have every draft.":
+        "El informe HTML y la exportación JSON contienen todos los borradores.",
+    "Django site admin": "Administración del sitio",
+    "Django administration": "Administración",
+    "Title": "Título",
+    "%(n)s character": ("%(n)s carácter", "%(n)s caracteres"),
+    "Meta description": "Meta descripción",
+    "Image": "Imagen",
+    "Proposed alt text": "Texto alternativo propuesto",
+    "Every image already has an alt text.": "Todas las imágenes ya tienen texto alternativo.",
+    "Answer-first opening": "Apertura con la respuesta primero",
+    "Answers": "Responde a",
+    "Shortened here; the JSON export has the whole draft.":
+        "Abreviado aquí; la exportación JSON contiene el borrador completo.",
+    "AI-generated fixes": "Correcciones generadas por IA",
+    "Drafts generated from the crawled pages for the issues above. Review them before "
+    "publishing: they are proposals, not verified facts.":
+        "Borradores generados a partir de las páginas rastreadas para los problemas anteriores. "
+        "Revíselos antes de publicarlos: son propuestas, no hechos verificados.",
+    "%(n)s draft was made by the deterministic offline generator, without an AI model (no AI "
+    "provider was configured).":
+        ("%(n)s borrador lo creó el generador determinista sin conexión, sin un modelo de IA "
+         "(no había ningún proveedor de IA configurado).",
+         "%(n)s borradores los creó el generador determinista sin conexión, sin un modelo de IA "
+         "(no había ningún proveedor de IA configurado)."),
+    "The first %(shown)s fixes are shown; the JSON export has all of them.":
+        "Se muestran las primeras %(shown)s correcciones; la exportación JSON las contiene todas.",
+    "Page speed": "Velocidad de página",
+    "The lab measurement was skipped.": "Se omitió la medición de laboratorio.",
+    "Reason": "Motivo",
+    "Measured on %(n)s sampled page: a page load in headless Chromium per form factor (mobile "
+    "with a throttled network and CPU, desktop), and PageSpeed Insights where configured.":
+        ("Medido en %(n)s página de la muestra: una carga en Chromium sin interfaz por tipo de "
+         "dispositivo (móvil con red y CPU limitadas, escritorio) y PageSpeed Insights si está "
+         "configurado.",
+         "Medido en %(n)s páginas de la muestra: una carga en Chromium sin interfaz por tipo de "
+         "dispositivo (móvil con red y CPU limitadas, escritorio) y PageSpeed Insights si está "
+         "configurado."),
+    "Colours follow the Core Web Vitals thresholds (web.dev); total blocking time stands in "
+    "for interaction latency in the lab.":
+        "Los colores siguen los umbrales de las Core Web Vitals (web.dev); en el laboratorio, el "
+        "tiempo total de bloqueo sustituye a la latencia de interacción.",
+    "needs improvement": "necesita mejorar",
+    "Requests": "Solicitudes",
+    "Measurement failed": "La medición falló",
+    "Skipped": "Omitida",
+    "Not measured yet": "Aún sin medir",
+    "The first %(shown)s measured pages are shown; the JSON export has every measurement.":
+        "Se muestran las primeras %(shown)s páginas medidas; la exportación JSON contiene todas "
+        "las mediciones.",
+    "Field data from real Chrome users (PageSpeed Insights)":
+        "Datos de campo de usuarios reales de Chrome (PageSpeed Insights)",
+    "75th percentile over the last 28 days (Chrome UX Report), when Google has enough traffic "
+    "data for the page.":
+        "Percentil 75 de los últimos 28 días (Chrome UX Report), cuando Google tiene suficientes "
+        "datos de tráfico de la página.",
+    "Metric": "Métrica",
+    "What slows the pages down": "Qué ralentiza las páginas",
+    "Page weight by type": "Peso de la página por tipo",
+    "%(n)s render-blocking resource:": ("%(n)s recurso que bloquea el renderizado:",
+                                        "%(n)s recursos que bloquean el renderizado:"),
+    "%(shown)s of %(total)s shown.": "Se muestran %(shown)s de %(total)s.",
+    "%(n)s image larger than it is displayed:": ("%(n)s imagen más grande de lo que se muestra:",
+                                                 "%(n)s imágenes más grandes de lo que se muestran:"),
+    "%(natural)s px shown at %(displayed)s px": "%(natural)s px mostrada a %(displayed)s px",
 }
 
 _ENTRY = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$')

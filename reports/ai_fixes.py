@@ -101,6 +101,11 @@ def ai_fixes_section(*, audit: Audit, max_fixes: int = MAX_FIXES) -> AIFixesSect
                           offline_count=sum(1 for fix in fixes if fix.offline))
 
 
+def ai_fixes_count(*, audit: Audit) -> int:
+    """How many fixes `ai_fixes_section` would list without a cap (one query)."""
+    return latest_fixes(audit=audit).count()
+
+
 def origin_label(*, offline: bool, provider: str, model: str) -> str:
     if offline:
         return _("offline draft (no AI provider configured)")
