@@ -270,6 +270,7 @@ ES: dict[str, str | tuple[str, str]] = {
         "Percentil 75 de los últimos 28 días (Chrome UX Report), cuando Google tiene suficientes "
         "datos de tráfico de la página.",
     "Metric": "Métrica",
+    "Device": "Dispositivo",
     "What slows the pages down": "Qué ralentiza las páginas",
     "Page weight by type": "Peso de la página por tipo",
     "%(n)s render-blocking resource:": ("%(n)s recurso que bloquea el renderizado:",
