@@ -16,8 +16,6 @@ from pagespeed.thresholds import LABELS
 from reports import services
 from reports.builder import report_data_build
 from reports.page_speed import TRANSLATED_LABELS, page_speed_section
-from reports.renderers.ci import markdown_summary
-from reports.renderers.html import render_html
 from tests.web.helpers import make_audit
 
 from .factories import HOSTILE, AIContentFactory, measurement, seed_ai_fixes, seed_page_speed
