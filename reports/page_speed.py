@@ -38,6 +38,9 @@ PSI_CATEGORIES = {"FAST": "good", "AVERAGE": "needs-improvement", "SLOW": "poor"
 MAX_PAGES = 25
 #: Render-blocking resources and unused large images listed per measurement.
 MAX_RESOURCES = 5
+#: Pages whose render-blocking resources and oversized images are listed (one run per page:
+#: the first with lists, mobile first; the resources rarely differ between form factors).
+DETAIL_PAGES = 10
 #: Resource types listed in the page-weight breakdown, largest first.
 MAX_WEIGHT_TYPES = 6
 FORM_FACTOR_ORDER = {"mobile": 0, "desktop": 1}
@@ -137,7 +140,14 @@ class PageSpeedSection:
 
     @property
     def has_lists(self) -> bool:
-        return any(result.has_lists for row in self.rows for result in row.results)
+        return bool(self.details)
+
+    @property
+    def details(self) -> tuple[tuple[str, SpeedResult], ...]:
+        """(page URL, run) whose resource lists are shown: DETAIL_PAGES pages at most."""
+        found = ((row.url, next((r for r in row.results if r.has_lists), None))
+                 for row in self.rows)
+        return tuple((url, result) for url, result in found if result is not None)[:DETAIL_PAGES]
 
 
 def latest_measurements(*, audit: Audit) -> QuerySet[Measurement]:
