@@ -199,11 +199,18 @@ ES: dict[str, str | tuple[str, str]] = {
     "Total Blocking Time": "Tiempo total de bloqueo (TBT)",
     "First Contentful Paint": "Primer renderizado con contenido (FCP)",
     "Time to First Byte": "Tiempo hasta el primer byte (TTFB)",
-    'To enable the lab measurement, install Chromium (Debian package "chromium") on the '
-    "worker, or set SEOAUDIT_CHROMIUM to its path, then run the audit again.":
-        'Para activar la medición de laboratorio, instale Chromium (paquete de Debian '
-        '"chromium") en el worker o indique su ruta en SEOAUDIT_CHROMIUM, y vuelva a ejecutar '
-        "la auditoría.",
+    "To enable the lab measurement, install Chromium on the worker (Debian package "
+    '"chromium") or set SEOAUDIT_CHROMIUM to its path, and keep the audit\'s page-speed sample '
+    "above 0 (option pagespeed_sample); then run the audit again. PageSpeed Insights results "
+    "also need PAGESPEED_API_KEY.":
+        "Para activar la medición de laboratorio, instale Chromium en el worker (paquete de "
+        'Debian "chromium") o indique su ruta en SEOAUDIT_CHROMIUM, y mantenga la muestra de '
+        "velocidad de la auditoría por encima de 0 (opción pagespeed_sample); después vuelva a "
+        "ejecutar la auditoría. Los resultados de PageSpeed Insights requieren además "
+        "PAGESPEED_API_KEY.",
+    "whole-site data (too little traffic for this page)":
+        "datos de todo el sitio (la página tiene poco tráfico)",
+    "Note": "Nota",
     "Mobile": "Móvil",
     "Desktop": "Escritorio",
     "lab": "laboratorio",

@@ -99,6 +99,8 @@ class SpeedResult:
     unused_images_total: int
     #: PageSpeed Insights field data (Chrome UX Report, 75th percentile), when present.
     field: tuple[MetricValue, ...]
+    #: "page", or "origin" when Google had only whole-site field data for the URL.
+    field_scope: str = ""
 
     @property
     def done(self) -> bool:
@@ -188,8 +190,10 @@ def page_speed_section(*, audit: Audit, max_pages: int = MAX_PAGES,
 
 
 def how_to_enable() -> str:
-    return _("To enable the lab measurement, install Chromium (Debian package \"chromium\") on "
-             "the worker, or set SEOAUDIT_CHROMIUM to its path, then run the audit again.")
+    return _("To enable the lab measurement, install Chromium on the worker (Debian package "
+             "\"chromium\") or set SEOAUDIT_CHROMIUM to its path, and keep the audit's page-speed "
+             "sample above 0 (option pagespeed_sample); then run the audit again. PageSpeed "
+             "Insights results also need PAGESPEED_API_KEY.")
 
 
 def _result_order(result: SpeedResult) -> tuple[int, str]:
@@ -221,7 +225,7 @@ def _result(measurement: Measurement, max_resources: int) -> SpeedResult:
             _dimensions(item.get("natural_w"), item.get("natural_h")))
             for item in images[:max_resources]),
         unused_images_total=len(images),
-        field=_field(details.get("field")))
+        field=_field(details.get("field")), field_scope=str(details.get("field_scope") or ""))
 
 
 def _metric(key: str, value: Any, rating: Any = None) -> MetricValue:

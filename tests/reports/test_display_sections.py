@@ -133,6 +133,20 @@ def test_an_audit_without_the_data_has_no_such_sections(user):
     assert exported["pagespeed"] == [] and exported["ai_content"] == []
 
 
+def test_time_budget_note_and_origin_field_data_are_shown(audit):
+    summary = {**audit.summary, "pagespeed": {"status": "measured", "pages": 2,
+                                              "reason": "time budget of 120 s used up"}}
+    Audit.objects.filter(pk=audit.pk).update(summary=summary)
+    psi = audit.pagespeed_measurements.get(source="psi")
+    psi.details = {**psi.details, "field_scope": "origin"}
+    psi.save(update_fields=["details"])
+    audit.refresh_from_db()
+    html = render(audit, "html")
+    assert "Note: time budget of 120 s used up" in html
+    assert "The lab measurement was skipped." not in html
+    assert "whole-site data (too little traffic for this page)" in html
+
+
 def test_recorded_but_empty_lab_step_says_so(user):
     audit = _completed(user, summary={"pagespeed": {"status": "measured", "reason": "",
                                                     "pages": 0}})
