@@ -211,6 +211,25 @@ ES: dict[str, str | tuple[str, str]] = {
     "whole-site data (too little traffic for this page)":
         "datos de todo el sitio (la página tiene poco tráfico)",
     "Note": "Nota",
+    "The page-speed lab measurement was skipped: %(reason)s.":
+        "Se omitió la medición de velocidad en laboratorio: %(reason)s.",
+    "no reason recorded": "sin motivo registrado",
+    "Largest Contentful Paint on mobile (lab) of the %(total)d page measured: %(poor)d poor, "
+    "%(middling)d needing improvement, %(good)d good; the slowest is %(url)s (%(lcp)s).":
+        ("Renderizado del mayor elemento con contenido en móvil (laboratorio) de la %(total)d "
+         "página medida: %(poor)d deficiente, %(middling)d por mejorar, %(good)d buena; la más "
+         "lenta es %(url)s (%(lcp)s).",
+         "Renderizado del mayor elemento con contenido en móvil (laboratorio) de las %(total)d "
+         "páginas medidas: %(poor)d deficientes, %(middling)d por mejorar, %(good)d buenas; la "
+         "más lenta es %(url)s (%(lcp)s)."),
+    "The report includes %(count)d AI-generated fix to review before publishing.":
+        ("El informe incluye %(count)d corrección generada por IA que debe revisarse antes de "
+         "publicarla.",
+         "El informe incluye %(count)d correcciones generadas por IA que deben revisarse antes "
+         "de publicarlas."),
+    "%(count)d of them is an offline draft, made without an AI model.":
+        ("%(count)d de ellas es un borrador sin conexión, hecho sin un modelo de IA.",
+         "%(count)d de ellas son borradores sin conexión, hechos sin un modelo de IA."),
     "Mobile": "Móvil",
     "Desktop": "Escritorio",
     "lab": "laboratorio",

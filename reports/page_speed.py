@@ -106,6 +106,9 @@ class SpeedResult:
     def done(self) -> bool:
         return self.status == Measurement.Status.DONE
 
+    def metric(self, key: str) -> MetricValue | None:
+        return next((metric for metric in self.metrics if metric.key == key), None)
+
     @property
     def has_lists(self) -> bool:
         return bool(self.render_blocking or self.unused_images)

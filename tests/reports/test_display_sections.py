@@ -87,6 +87,22 @@ def test_page_speed_section_has_the_latest_measurements_with_ratings(audit):
     assert other_desktop.metrics[1].display == "0" and other_desktop.score is None
 
 
+def test_executive_summary_mentions_page_speed_and_ai_fixes(audit, user):
+    summary = " ".join(report_data_build(audit=audit).summary)
+    assert ("Largest Contentful Paint on mobile (lab) of the 1 page measured: 1 poor, 0 needing "
+            "improvement, 0 good; the slowest is https://example.com/p0 (4.9 s).") in summary
+    assert ("The report includes 6 AI-generated fixes to review before publishing. 1 of them is "
+            "an offline draft, made without an AI model.") in summary
+    spanish = " ".join(report_data_build(audit=audit, language="es").summary)
+    assert "de la 1 página medida: 1 deficiente" in spanish and "(4,9 s)" in spanish
+    skipped = _completed(user, summary={"pagespeed": {"status": "skipped", "pages": 0,
+                                                      "reason": "Chromium not found at /x."}})
+    assert "The page-speed lab measurement was skipped: Chromium not found at /x." in " ".join(
+        report_data_build(audit=skipped).summary)
+    assert not any("Contentful" in p or "AI-generated" in p
+                   for p in report_data_build(audit=_completed(user)).summary)
+
+
 def test_html_report_shows_the_page_speed_table(audit):
     html = render(audit, "html")
     assert "<h2>Page speed</h2>" in html
