@@ -66,6 +66,12 @@ class AIFix:
     #: Something was cut to fit the report (more items or a longer text).
     truncated: bool = False
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to show (a done row whose output is missing or malformed)."""
+        return not (self.title or self.meta_description or self.images or self.faq or self.text
+                    or self.summary or self.answer_first or self.brief)
+
 
 @dataclass(frozen=True, slots=True)
 class AIFixesSection:
@@ -96,7 +102,9 @@ def ai_fixes_section(*, audit: Audit, max_fixes: int = MAX_FIXES) -> AIFixesSect
         "input")[:max_fixes + 1])
     if not rows:
         return None
-    fixes = tuple(ai_fix(row) for row in rows[:max_fixes])
+    fixes = tuple(fix for fix in map(ai_fix, rows[:max_fixes]) if not fix.empty)
+    if not fixes:
+        return None
     return AIFixesSection(fixes=fixes, truncated=len(rows) > max_fixes,
                           offline_count=sum(1 for fix in fixes if fix.offline))
 

@@ -212,6 +212,18 @@ def test_ai_section_lists_the_latest_done_fix_per_page_and_kind(audit):
     assert json.loads(json_ld.text)["@type"] == "Article" and "\n  " in json_ld.text
 
 
+def test_malformed_ai_output_is_left_out(user):
+    audit = _completed(user)
+    page = Page.objects.filter(audit=audit).first()
+    AIContentFactory(audit=audit, page=page, kind="faq", output={"faq": "not a list"})
+    AIContentFactory(audit=audit, page=page, kind="title_meta", output=["not", "a", "dict"])
+    assert report_data_build(audit=audit).ai_fixes is None
+    AIContentFactory(audit=audit, page=page, kind="alt_text", output={"images": [
+        {"src": "https://example.com/a.png", "alt": {"nested": "dict"}}, "junk"]})
+    [fix] = report_data_build(audit=audit).ai_fixes.fixes
+    assert fix.images == (("https://example.com/a.png", ""),)
+
+
 def test_html_report_escapes_generated_text(audit):
     html = render(audit, "html")
     assert "<h2>AI-generated fixes</h2>" in html
