@@ -302,8 +302,13 @@ ES: dict[str, str | tuple[str, str]] = {
     "%(n)s render-blocking resource:": ("%(n)s recurso que bloquea el renderizado:",
                                         "%(n)s recursos que bloquean el renderizado:"),
     "%(shown)s of %(total)s shown.": "Se muestran %(shown)s de %(total)s.",
-    "%(n)s image larger than it is displayed:": ("%(n)s imagen más grande de lo que se muestra:",
-                                                 "%(n)s imágenes más grandes de lo que se muestran:"),
+    "%(n)s large image shown much smaller than its size, or not on screen at load:":
+        ("%(n)s imagen grande mostrada mucho más pequeña que su tamaño, o fuera de la pantalla al "
+         "cargar:",
+         "%(n)s imágenes grandes mostradas mucho más pequeñas que su tamaño, o fuera de la "
+         "pantalla al cargar:"),
+    "not on screen at load": "fuera de la pantalla al cargar",
+    "%(delay)s of delay": "%(delay)s de retraso",
     "%(natural)s px shown at %(displayed)s px": "%(natural)s px mostrada a %(displayed)s px",
 }
 

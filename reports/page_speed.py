@@ -67,14 +67,20 @@ class Resource:
     url: str
     type: str
     size: str
+    #: How long it held the first paint back ("320 ms"; empty when not measured).
+    delay: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class OversizedImage:
+class UnusedImage:
+    """A large image that shows far fewer pixels than it carries, or none at load."""
+
     url: str
     size: str
     displayed: str
     natural: str
+    #: Not on screen at load (the lab's reason "offscreen"); else shown smaller than its size.
+    offscreen: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,7 @@ class SpeedResult:
     weight_by_type: tuple[tuple[str, str], ...]
     render_blocking: tuple[Resource, ...]
     render_blocking_total: int
-    unused_images: tuple[OversizedImage, ...]
+    unused_images: tuple[UnusedImage, ...]
     unused_images_total: int
     #: PageSpeed Insights field data (Chrome UX Report, 75th percentile), when present.
     field: tuple[MetricValue, ...]
@@ -219,13 +225,14 @@ def _result(measurement: Measurement, max_resources: int) -> SpeedResult:
         request_count=measurement.request_count,
         weight_by_type=_weight_by_type(details.get("weight_by_type")),
         render_blocking=tuple(Resource(str(item.get("url") or ""), str(item.get("type") or ""),
-                                       _size(item.get("bytes")))
+                                       _size(item.get("bytes")), _delay(item.get("ms")))
                               for item in blocking[:max_resources]),
         render_blocking_total=len(blocking),
-        unused_images=tuple(OversizedImage(
+        unused_images=tuple(UnusedImage(
             str(item.get("url") or ""), _size(item.get("bytes")),
             _dimensions(item.get("displayed_w"), item.get("displayed_h")),
-            _dimensions(item.get("natural_w"), item.get("natural_h")))
+            _dimensions(item.get("natural_w"), item.get("natural_h")),
+            offscreen=item.get("reason") == "offscreen")
             for item in images[:max_resources]),
         unused_images_total=len(images),
         field=_field(details.get("field")), field_scope=str(details.get("field_scope") or ""))
@@ -295,6 +302,11 @@ def _number(value: Any) -> float | None:
 def _size(value: Any) -> str:
     number = _number(value)
     return "–" if number is None else str(filesizeformat(int(number)))
+
+
+def _delay(value: Any) -> str:
+    number = _number(value)
+    return "" if number is None else f"{number_format(_half_up(number, 0))} ms"
 
 
 def _dimensions(width: Any, height: Any) -> str:

@@ -74,8 +74,9 @@ def test_page_speed_section_has_the_latest_measurements_with_ratings(audit):
     assert [kind for kind, _size in mobile_lab.weight_by_type] == ["image", "script", "stylesheet",
                                                                   "document"]
     assert len(mobile_lab.render_blocking) == 5 and mobile_lab.render_blocking_total == 7
-    [image] = mobile_lab.unused_images
-    assert (image.natural, image.displayed) == ("4000×3000", "400×300")
+    image, offscreen = mobile_lab.unused_images
+    assert (image.natural, image.displayed, image.offscreen) == ("4000×3000", "400×300", False)
+    assert offscreen.offscreen and mobile_lab.render_blocking[0].delay == "320 ms"
     # PSI field data: FAST/AVERAGE/SLOW read as good/needs-improvement/poor, table order.
     assert [(m.key, m.display, m.rating) for m in mobile_psi.field] == [
         ("lcp_ms", "2.3 s", "good"), ("cls", "0.14", "needs-improvement"),
@@ -115,6 +116,9 @@ def test_html_report_shows_the_page_speed_table(audit):
     assert "7 render-blocking resources:" in html and "5 of 7 shown." in html
     assert "blocking-4.css" in html and "blocking-5.css" not in html
     assert "4000×3000 px shown at 400×300 px" in html
+    assert "footer.jpg</span> <span class=\"muted\">(488.3\xa0KB; not on screen at load)" in html
+    assert "2 large images shown much smaller than their size, or not on screen at load:" in html
+    assert "(stylesheet, 9.8\xa0KB, 320 ms of delay)" in html
     assert "Field data from real Chrome users" in html
     assert '<td class="num rating r-poor">560 ms</td>' in html
     assert "The lab measurement was skipped." not in html
