@@ -44,6 +44,8 @@ DETAIL_PAGES = 10
 #: Resource types listed in the page-weight breakdown, largest first.
 MAX_WEIGHT_TYPES = 6
 FORM_FACTOR_ORDER = {"mobile": 0, "desktop": 1}
+#: Where the audit summary may hold the lab step's {"status", "reason", "pages"}.
+SUMMARY_KEYS = ("pagespeed", "lab")
 # pagespeed.thresholds.LABELS is the English source of the metric names; marked here so that
 # makemessages puts them in the catalog for `_(LABELS[key])` (a test checks they match).
 TRANSLATED_LABELS = (gettext_noop("Largest Contentful Paint"), gettext_noop("Cumulative Layout Shift"),
@@ -175,18 +177,19 @@ def page_speed_section(*, audit: Audit, max_pages: int = MAX_PAGES,
                        max_resources: int = MAX_RESOURCES) -> PageSpeedSection | None:
     """What the audit's page-speed step measured, or None when the audit has no page-speed
     data at all (it predates the feature and has no measurements). One query."""
-    summary = (audit.summary or {}).get("pagespeed")
-    summary = summary if isinstance(summary, dict) else None
+    summary = lab_summary(audit)
     measurements = list(latest_measurements(audit=audit)[:max_pages * 4 + 1])
     if summary is None and not measurements:
         return None
+    status = str((summary or {}).get("status") or "measured")
+    if status == "skipped":  # the reason is said once, not on every row of the sample
+        measurements = [m for m in measurements if m.status != Measurement.Status.SKIPPED]
     rows: dict[str, list[SpeedResult]] = {}
     for measurement in measurements:
         if measurement.url not in rows and len(rows) == max_pages:
             break
         rows.setdefault(measurement.url, []).append(_result(measurement, max_resources))
     truncated = len(measurements) > max_pages * 4 or len(rows) < len({m.url for m in measurements})
-    status = str((summary or {}).get("status") or "measured")
     pages = (summary or {}).get("pages")
     return PageSpeedSection(
         status=status, reason=str((summary or {}).get("reason") or ""),
@@ -196,6 +199,17 @@ def page_speed_section(*, audit: Audit, max_pages: int = MAX_PAGES,
                    for url, results in rows.items()),
         truncated=truncated,
         columns=tuple((key, SHORT_LABELS[key], _(LABELS[key])) for key in METRICS))
+
+
+def lab_summary(audit: Audit) -> dict[str, Any] | None:
+    """The lab step's record in the audit summary: `summary["pagespeed"]` (the documented
+    key) or `summary["lab"]` (the key the lab step writes); None when the step did not run."""
+    summary = audit.summary or {}
+    for key in SUMMARY_KEYS:
+        value = summary.get(key)
+        if isinstance(value, dict) and value.get("status"):
+            return value
+    return None
 
 
 def how_to_enable() -> str:

@@ -140,6 +140,24 @@ def test_skipped_lab_step_says_why_and_how_to_enable_it(user):
     assert "vuelva a ejecutar la auditoría" in spanish
 
 
+def test_skipped_rows_of_the_sample_are_not_listed_again(user):
+    """The lab step records a skipped row per sampled page and form factor, under the summary
+    key "lab": the reason is shown once, the rows are not repeated."""
+    audit = _completed(user, summary={"lab": {"status": "skipped", "pages": 2, "reason":
+                                              "Chromium not found at /nonexistent/chromium"}})
+    for page in Page.objects.filter(audit=audit)[:2]:
+        for form_factor in ("mobile", "desktop"):
+            measurement(audit=audit, page=page, form_factor=form_factor, status="skipped",
+                        error="Chromium not found at /nonexistent/chromium")
+    section = report_data_build(audit=audit).pagespeed
+    assert section.skipped and section.rows == () and section.pages_measured == 2
+    html = render(audit, "html")
+    chapter = html[html.index('id="page-speed"'):html.index("</section>", html.index('id="page-speed"'))]
+    assert chapter.count("Chromium not found at /nonexistent/chromium") == 1
+    assert "The lab measurement was skipped." in chapter
+    assert report_data_build(audit=_completed(user, summary={"lab": None})).pagespeed is None
+
+
 def test_an_audit_without_the_data_has_no_such_sections(user):
     audit = _completed(user)
     data = report_data_build(audit=audit)
