@@ -448,6 +448,11 @@ if REDIS_URL:
     # dead worker's message comes back after this. Drills set it to seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
         "CELERY_VISIBILITY_TIMEOUT_SECONDS", default=5 * 3600)
+    # How often workers look for messages past the visibility timeout (kombu's default sweep
+    # is about every 100 s, fine against hours); drills with a visibility of seconds set 1.
+    if _restore_s := env.int("CELERY_UNACKED_RESTORE_SECONDS", default=0):
+        CELERY_BROKER_TRANSPORT_OPTIONS.update(unacked_restore_interval=_restore_s,
+                                               unacked_restore_throttle=1)
     # Cache reads and writes fail open when Redis is down (logged): see seoaudit/cache.py.
     CACHES["default"]["BACKEND"] = "seoaudit.cache.FailOpenRedisCache"
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
