@@ -1,6 +1,6 @@
 """Fault drills: real worker processes, our own PostgreSQL and Redis, faults injected mid-audit.
 
-    python bench/drills.py [DRILL ...] [--json FILE] [--keep]
+    python bench/drills.py [DRILL ...] [--quick] [--json FILE] [--keep]
 
 DRILL is any of: sigkill, sigterm, cancel, redis-restart, pg-restart, pg-outage (default: all).
 Each drill runs one audit of a slow local site (DRILL_PAGES pages answering in DRILL_DELAY_S,
@@ -50,6 +50,9 @@ from bench.faultlab import Lab, Worker, small_sites, wait_for
 
 DRILL_PAGES = 60
 DRILL_DELAY_S = 0.2
+#: --quick (the tests): a smaller, faster site; the fault still lands mid-crawl.
+QUICK_PAGES = 40
+QUICK_DELAY_S = 0.12
 DRILL_OPTIONS = {"max_pages": 200, "concurrency": 2, "check_resources": False}
 #: Longest any single drill may wait for its audit to end.
 DRILL_TIMEOUT_S = 30.0
@@ -144,11 +147,14 @@ def _terminal() -> tuple[str, ...]:
 
 
 class Drills:
-    def __init__(self, lab: Lab, site_url: str) -> None:
+    def __init__(self, lab: Lab, site_url: str, *, site_pages: int) -> None:
         from tests.audits.factories import UserFactory
 
         self.lab = lab
         self.site_url = site_url
+        self.site_pages = site_pages
+        #: Pages crawled before the fault is injected: a quarter of the site.
+        self.inject_at = site_pages // 4
         self.owner = UserFactory()
         self.control: dict[str, Any] = {}
         self._n = 0
@@ -183,7 +189,7 @@ class Drills:
         workers = [self.lab.start_worker(f"k{i}") for i in (1, 2)]
         audit_id = self.create()
         victim = _running_on(workers, audit_id)
-        _wait_pages(audit_id, 15)
+        _wait_pages(audit_id, self.inject_at)
         pages_before = _audit_row(audit_id)["pages_crawled"]
         killed = time.monotonic()
         victim.signal(signal.SIGKILL)
@@ -200,7 +206,7 @@ class Drills:
         workers = [self.lab.start_worker(f"t{i}") for i in (1, 2)]
         audit_id = self.create()
         victim = _running_on(workers, audit_id)
-        _wait_pages(audit_id, 15)
+        _wait_pages(audit_id, self.inject_at)
         sent = time.monotonic()
         victim.signal(signal.SIGTERM)
         exit_code = victim.wait(DRILL_TIMEOUT_S)
@@ -222,7 +228,7 @@ class Drills:
 
         workers = [self.lab.start_worker("c1")]
         audit_id = self.create()
-        _wait_pages(audit_id, 10)
+        _wait_pages(audit_id, self.inject_at)
         sent = time.monotonic()
         services.audit_cancel(audit=Audit.objects.get(pk=audit_id))
         # The run wrote its partial summary once it stopped.
@@ -234,9 +240,9 @@ class Drills:
         row = _audit_row(audit_id)
         result = {"status": row["status"], "stopped_after_s": stopped_after,
                   "pages_at_stop": pages, "pages_after_1s_more": row["pages_crawled"],
-                  "site_pages": DRILL_PAGES}
+                  "site_pages": self.site_pages}
         result["ok"] = (row["status"] == "CANCELLED" and row["pages_crawled"] == pages
-                        and pages < DRILL_PAGES)
+                        and pages < self.site_pages)
         self._stop(workers)
         return result
 
@@ -255,7 +261,7 @@ class Drills:
         stream = threading.Thread(target=_follow_stream, args=(base, audit_id, headers, events),
                                   daemon=True)
         stream.start()
-        _wait_pages(audit_id, 10)
+        _wait_pages(audit_id, self.inject_at)
         down_at = time.monotonic()
         self.lab.redis.stop()
         api: dict[str, int] = {}
@@ -306,7 +312,7 @@ class Drills:
     def pg_restart(self) -> dict[str, Any]:
         workers = [self.lab.start_worker("p1")]
         audit_id = self.create()
-        _wait_pages(audit_id, 15)
+        _wait_pages(audit_id, self.inject_at)
         started = time.monotonic()
         self.lab.postgres.restart()
         down_s = round(time.monotonic() - started, 2)
@@ -329,7 +335,7 @@ class Drills:
         finally:
             self.lab.env_overrides.pop("SEOAUDIT_DB_RETRY_SECONDS")
         audit_id = self.create()
-        _wait_pages(audit_id, 15)
+        _wait_pages(audit_id, self.inject_at)
         started = time.monotonic()
         self.lab.postgres.stop()
         time.sleep(PG_DOWN_S)
@@ -380,13 +386,13 @@ def _follow_stream(base: str, audit_id: Any, headers: dict[str, str],
         events.append((time.monotonic(), f"error: {type(exc).__name__}"))
 
 
-def run(names: list[str], *, keep: bool = False) -> dict[str, Any]:
+def run(names: list[str], *, keep: bool = False, quick: bool = False) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    with Lab(keep=keep) as lab, small_sites(sites=1, pages=DRILL_PAGES,
-                                             delay_s=DRILL_DELAY_S) as urls:
-        started = time.monotonic()
+    pages, delay = (QUICK_PAGES, QUICK_DELAY_S) if quick else (DRILL_PAGES, DRILL_DELAY_S)
+    started = time.monotonic()
+    with Lab(keep=keep) as lab, small_sites(sites=1, pages=pages, delay_s=delay) as urls:
         lab.setup_django()
-        drills = Drills(lab, urls[0])
+        drills = Drills(lab, urls[0], site_pages=pages)
         control_worker = lab.start_worker("control")
         results["control"] = drills.run_control(control_worker)
         control_worker.stop()
@@ -410,11 +416,12 @@ def main() -> int:
     parser.add_argument("drills", nargs="*", help=f"any of {', '.join(ALL_DRILLS)} (default: all)")
     parser.add_argument("--json", help="write the results to this file ('-': stdout)")
     parser.add_argument("--keep", action="store_true", help="keep the lab directory (logs)")
+    parser.add_argument("--quick", action="store_true", help="a smaller site (the tests)")
     args = parser.parse_args()
     unknown = sorted(set(args.drills) - set(ALL_DRILLS))
     if unknown:
         parser.error(f"unknown drill(s): {', '.join(unknown)}")
-    results = run(args.drills or list(ALL_DRILLS), keep=args.keep)
+    results = run(args.drills or list(ALL_DRILLS), keep=args.keep, quick=args.quick)
     for name, figures in results.items():
         if isinstance(figures, dict):
             shown = {k: v for k, v in figures.items() if not k.startswith("_")}
