@@ -158,6 +158,17 @@ class Drills:
         self.owner = UserFactory()
         self.control: dict[str, Any] = {}
         self._n = 0
+        self._names = 0
+
+    def workers(self, count: int) -> list[Worker]:
+        """`count` live workers: the ones still up from earlier drills, plus new ones."""
+        live = self.lab.live_workers()
+        missing = count - len(live)
+        if missing > 0:
+            names = [f"w{self._names + i}" for i in range(1, missing + 1)]
+            self._names += missing
+            live += self.lab.start_workers(names)
+        return live[:count]
 
     def create(self) -> Any:
         from audits import services
@@ -167,7 +178,8 @@ class Drills:
                                       options=DRILL_OPTIONS)
         return audit.pk
 
-    def run_control(self, worker: Worker) -> dict[str, Any]:
+    def run_control(self) -> dict[str, Any]:
+        self.workers(2)
         start = time.monotonic()
         audit_id = self.create()
         row = _wait_status(audit_id, _terminal())
@@ -186,7 +198,7 @@ class Drills:
 
     # -- the drills ---------------------------------------------------------------------------
     def sigkill(self) -> dict[str, Any]:
-        workers = [self.lab.start_worker(f"k{i}") for i in (1, 2)]
+        workers = self.workers(2)
         audit_id = self.create()
         victim = _running_on(workers, audit_id)
         _wait_pages(audit_id, self.inject_at)
@@ -199,11 +211,10 @@ class Drills:
                               recovered_after_s=round(time.monotonic() - killed, 2))
         result["ok"] = (result["status"] == "COMPLETED" and result["attempts"] == 2
                         and result["same_as_control"] and not result["duplicate_findings"])
-        self._stop(workers)
         return result
 
     def sigterm(self) -> dict[str, Any]:
-        workers = [self.lab.start_worker(f"t{i}") for i in (1, 2)]
+        workers = self.workers(2)
         audit_id = self.create()
         victim = _running_on(workers, audit_id)
         _wait_pages(audit_id, self.inject_at)
@@ -219,14 +230,13 @@ class Drills:
         result["ok"] = (result["status"] == "COMPLETED" and exit_code == 0
                         and result["requeued_by_shutdown"] and result["attempts"] == 1
                         and result["same_as_control"])
-        self._stop(workers)
         return result
 
     def cancel(self) -> dict[str, Any]:
         from audits import services
         from audits.models import Audit
 
-        workers = [self.lab.start_worker("c1")]
+        self.workers(1)
         audit_id = self.create()
         _wait_pages(audit_id, self.inject_at)
         sent = time.monotonic()
@@ -243,7 +253,6 @@ class Drills:
                   "site_pages": self.site_pages}
         result["ok"] = (row["status"] == "CANCELLED" and row["pages_crawled"] == pages
                         and pages < self.site_pages)
-        self._stop(workers)
         return result
 
     def redis_restart(self) -> dict[str, Any]:
@@ -252,7 +261,7 @@ class Drills:
         from accounts import services as account_services
         from audits import scheduling
 
-        workers = [self.lab.start_worker("r1")]
+        self.workers(1)
         base = self.lab.start_web()
         _token, raw = account_services.api_token_create(user=self.owner, name="drills")
         headers = {"Authorization": f"Bearer {raw}"}
@@ -290,7 +299,7 @@ class Drills:
             wait_for(dispatched, timeout=DRILL_TIMEOUT_S, interval=1.0,
                      what="the audit created during the outage")
             second_status = _audit_row(second_id)["status"]
-        worker_log = workers[0].log_text()
+        worker_log = "".join(w.log_text() for w in self.lab.workers)
         web_log = (self.lab.root / "web.log").read_text(errors="replace")
         result = self.outcome(
             audit_id, redis_down_s=round(up_at - down_at, 2), api_status_during_outage=api,
@@ -306,32 +315,31 @@ class Drills:
                         and during > 0 and result["sse_last_event"] == "completed"
                         and all(code < 500 for code in api.values())
                         and second_status == "COMPLETED")
-        self._stop(workers)
         return result
 
     def pg_restart(self) -> dict[str, Any]:
-        workers = [self.lab.start_worker("p1")]
+        self.workers(1)
         audit_id = self.create()
         _wait_pages(audit_id, self.inject_at)
         started = time.monotonic()
         self.lab.postgres.restart()
         down_s = round(time.monotonic() - started, 2)
         row = _wait_status(audit_id, _terminal())
-        log = workers[0].log_text()
+        log = "".join(w.log_text() for w in self.lab.workers)
         result = self.outcome(audit_id, postgres_restart_s=down_s,
                               db_unavailable_logged=_logged(log, "db.unavailable"),
                               db_recovered_logged=_logged(log, "db.recovered"))
         result["ok"] = (row["status"] == "COMPLETED" and row["attempts"] == 1
                         and result["same_as_control"] and not result["duplicate_findings"])
-        self._stop(workers)
         return result
 
     def pg_outage(self) -> dict[str, Any]:
         from audits import scheduling
 
+        self._stop(self.lab.live_workers())  # this drill's worker gives up sooner
         self.lab.env_overrides["SEOAUDIT_DB_RETRY_SECONDS"] = "3"
         try:
-            workers = [self.lab.start_worker("o1")]
+            workers = self.lab.start_workers(["outage"])
         finally:
             self.lab.env_overrides.pop("SEOAUDIT_DB_RETRY_SECONDS")
         audit_id = self.create()
@@ -393,9 +401,7 @@ def run(names: list[str], *, keep: bool = False, quick: bool = False) -> dict[st
     with Lab(keep=keep) as lab, small_sites(sites=1, pages=pages, delay_s=delay) as urls:
         lab.setup_django()
         drills = Drills(lab, urls[0], site_pages=pages)
-        control_worker = lab.start_worker("control")
-        results["control"] = drills.run_control(control_worker)
-        control_worker.stop()
+        results["control"] = drills.run_control()
         results["setup_s"] = round(time.monotonic() - started, 2)
         for name in names:
             began = time.monotonic()
@@ -403,7 +409,7 @@ def run(names: list[str], *, keep: bool = False, quick: bool = False) -> dict[st
                 results[name] = getattr(drills, name.replace("-", "_"))()
             except Exception as exc:  # reported; the other drills still run
                 results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-                for worker in lab.workers:
+                for worker in lab.live_workers():
                     worker.stop()
             results[name]["drill_s"] = round(time.monotonic() - began, 2)
         if keep:

@@ -272,21 +272,34 @@ class Lab:
 
         call_command("migrate", verbosity=0, interactive=False)
 
-    def start_worker(self, name: str, *, concurrency: int = 1, queues: str = "crawl,beat,celery",
-                     ready_timeout: float = 30.0) -> Worker:
-        log = self.root / f"worker-{name}.log"
-        process = subprocess.Popen(
-            [str(VENV_BIN / "celery"), "-A", "seoaudit", "worker", "--pool", "threads",
-             "--concurrency", str(concurrency), "-Q", queues, "-n", f"{name}@drills",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel",
-             "INFO"], cwd=ROOT, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-        worker = Worker(name=name, process=process, log=log)
-        self.workers.append(worker)
-        wait_for(lambda: process.poll() is not None or "ready." in worker.log_text(),
-                 timeout=ready_timeout, interval=0.1, what=f"worker {name}")
-        if process.poll() is not None:
-            raise RuntimeError(f"worker {name} exited:\n{worker.log_text()[-3000:]}")
-        return worker
+    def start_worker(self, name: str, **kwargs: Any) -> Worker:
+        return self.start_workers([name], **kwargs)[0]
+
+    def start_workers(self, names: list[str], *, concurrency: int = 1,
+                      queues: str = "crawl,beat,celery", ready_timeout: float = 40.0
+                      ) -> list[Worker]:
+        """`celery worker` processes (threads pool), started side by side; returns once all
+        are ready to consume."""
+        started: list[Worker] = []
+        for name in names:
+            log = self.root / f"worker-{name}.log"
+            process = subprocess.Popen(
+                [str(VENV_BIN / "celery"), "-A", "seoaudit", "worker", "--pool", "threads",
+                 "--concurrency", str(concurrency), "-Q", queues, "-n", f"{name}@drills",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel",
+                 "INFO"], cwd=ROOT, env=self.env, stdout=log.open("wb"),
+                stderr=subprocess.STDOUT)
+            started.append(Worker(name=name, process=process, log=log))
+        self.workers.extend(started)
+        for worker in started:
+            wait_for(lambda w=worker: w.process.poll() is not None or "ready." in w.log_text(),
+                     timeout=ready_timeout, interval=0.1, what=f"worker {worker.name}")
+            if worker.process.poll() is not None:
+                raise RuntimeError(f"worker {worker.name} exited:\n{worker.log_text()[-3000:]}")
+        return started
+
+    def live_workers(self) -> list[Worker]:
+        return [w for w in self.workers if w.process.poll() is None]
 
     def start_web(self) -> str:
         """uvicorn with the production ASGI stack (SSE) on a free port; returns its base URL."""
