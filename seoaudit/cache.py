@@ -65,36 +65,23 @@ class FailOpenRedisCache(RedisCache):
             log.warning("cache.redis_unavailable", operation=operation,
                         error=f"{type(exc).__name__}: {exc}", fallback="process memory")
 
-    def add(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("add", *args, **kwargs)
-
-    def get(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("get", *args, **kwargs)
-
-    def set(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("set", *args, **kwargs)
-
-    def touch(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("touch", *args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("delete", *args, **kwargs)
-
-    def get_many(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("get_many", *args, **kwargs)
-
-    def has_key(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("has_key", *args, **kwargs)
-
-    def incr(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("incr", *args, **kwargs)
-
-    def set_many(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("set_many", *args, **kwargs)
-
-    def delete_many(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("delete_many", *args, **kwargs)
-
     def clear(self) -> Any:
         self._local.clear()
         return self._call("clear")
+
+
+#: The operations that go to Redis, or to the local fallback while Redis is down.
+_OPERATIONS = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many",
+               "delete_many")
+
+
+def _failing_over(name: str) -> Callable[..., Any]:
+    def operation(self: FailOpenRedisCache, *args: Any, **kwargs: Any) -> Any:
+        return self._call(name, *args, **kwargs)
+
+    operation.__name__ = operation.__qualname__ = name
+    return operation
+
+
+for _name in _OPERATIONS:
+    setattr(FailOpenRedisCache, _name, _failing_over(_name))
