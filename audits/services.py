@@ -124,8 +124,9 @@ def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], No
     except Exception as exc:
         log.exception("audit.crash", audit_id=str(audit.pk))
         return _fail(audit, f"internal error: {type(exc).__name__}: {exc}"[:1000], attempt=attempt)
-    if monitor.stop_reason == StopReason.SHUTDOWN:
-        # Warm shutdown: give the audit back (not counted as an attempt) for another worker.
+    if monitor.stop_reason == StopReason.SHUTDOWN and summary.cancelled:
+        # Warm shutdown cut the crawl short: give the audit back (not counted as an attempt)
+        # for another worker. A crawl that had already ended is finished here instead.
         db_retry(lambda: scheduling.audit_requeue(audit_id=audit.pk, attempt=attempt,
                                                   reason="worker shutting down",
                                                   count_attempt=False),
@@ -172,7 +173,8 @@ def _crawl_and_persist(audit: Audit, options: Any,
              what="save progress", audit_id=audit.pk)
     summary = run.summary
     assert summary is not None
-    if monitor.stop_reason in (StopReason.SHUTDOWN, StopReason.TAKEN_OVER):
+    if monitor.stop_reason == StopReason.TAKEN_OVER or (
+            monitor.stop_reason == StopReason.SHUTDOWN and summary.cancelled):
         return summary  # this run's rows are deleted (requeue) or not its own any more
     db_retry(writer.flush, what="write pages", audit_id=audit.pk)
     db_retry(lambda: writer.write_site_findings(summary.site_findings),

@@ -436,6 +436,12 @@ CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {"task": "webhooks.deliver_due", 
 #: audits.* -> crawl, ai.* -> ai, reports.* -> reports, webhooks.* -> webhooks, periodic -> beat.
 CELERY_TASK_ROUTES = ("seoaudit.task_routing.route_task",)
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# A worker started without -Q consumes every queue (embedded mode, a single-worker setup).
+from kombu import Queue  # noqa: E402
+
+from .task_routing import ALL_QUEUES  # noqa: E402
+
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ALL_QUEUES)
 #: A task that raised or hit its time limit is acknowledged, not redelivered: the services
 #: have already recorded the failure, and a poison message must not loop.
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True

@@ -70,6 +70,10 @@ def test_long_tasks_are_acknowledged_late_and_redelivered_when_the_worker_dies()
     assert settings.CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT is True
 
 
+def test_a_worker_without_queue_options_consumes_every_queue():
+    assert {queue.name for queue in app.conf.task_queues} == set(ALL_QUEUES)
+
+
 def _queues_in(command: str) -> set[str]:
     match = re.search(r"-Q\s+(\S+)", command)
     return set(match.group(1).split(",")) if match else set()
