@@ -496,6 +496,52 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "PageSpeedFormFactorEnum": "pagespeed.models.Measurement.FormFactor",
     "PageSpeedFormFactorRequestEnum": ["mobile", "desktop", "both"],
 })
+# --- Reliability: queues, fair scheduling, watchdog, faults (issue 12; docs/reliability.md) ---
+#: audits.* -> crawl, ai.* -> ai, reports.* -> reports, webhooks.* -> webhooks, periodic -> beat.
+CELERY_TASK_ROUTES = ("seoaudit.task_routing.route_task",)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# A worker started without -Q consumes every queue (embedded mode, a single-worker setup).
+from kombu import Queue  # noqa: E402
+
+from .task_routing import ALL_QUEUES  # noqa: E402
+
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ALL_QUEUES)
+#: A task that raised or hit its time limit is acknowledged, not redelivered: the services
+#: have already recorded the failure, and a poison message must not loop.
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
+#: A broker blip must not abort a running audit (it keeps persisting to PostgreSQL); a message
+#: redelivered meanwhile finds the audit RUNNING with a fresh heartbeat and is a no-op.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+if REDIS_URL:
+    # Longer than the longest task (audits.run_audit: 4 h hard limit) so an unacknowledged
+    # (acks_late) message is not handed to a second worker while the first still runs it; a
+    # dead worker's message comes back after this. Drills set it to seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS", default=5 * 3600)
+    # How often workers look for messages past the visibility timeout (kombu's default sweep
+    # is about every 100 s, fine against hours); drills with a visibility of seconds set 1.
+    if _restore_s := env.int("CELERY_UNACKED_RESTORE_SECONDS", default=0):
+        CELERY_BROKER_TRANSPORT_OPTIONS.update(unacked_restore_interval=_restore_s,
+                                               unacked_restore_throttle=1)
+    # Cache reads and writes fail open when Redis is down (logged): see seoaudit/cache.py.
+    CACHES["default"]["BACKEND"] = "seoaudit.cache.FailOpenRedisCache"
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
+#: Audits one owner may have RUNNING at once; more wait PENDING with a queue position (0 = no cap).
+SEOAUDIT_MAX_RUNNING_AUDITS_PER_OWNER = env.int("SEOAUDIT_MAX_RUNNING_AUDITS_PER_OWNER", default=2)
+#: Audits RUNNING at once over all owners (0 = no cap; the crawl workers' concurrency is one).
+SEOAUDIT_MAX_RUNNING_AUDITS = env.int("SEOAUDIT_MAX_RUNNING_AUDITS", default=0)
+#: Runs an audit may start (worker lost, shutdown, database outage) before it is FAILED.
+SEOAUDIT_AUDIT_MAX_ATTEMPTS = env.int("SEOAUDIT_AUDIT_MAX_ATTEMPTS", default=3)
+#: A running audit bumps its heartbeat (updated_at) this often even when no page finishes.
+SEOAUDIT_HEARTBEAT_SECONDS = env.float("SEOAUDIT_HEARTBEAT_SECONDS", default=30.0)
+#: How often a running audit checks whether it was cancelled or its worker is shutting down.
+SEOAUDIT_CONTROL_POLL_SECONDS = env.float("SEOAUDIT_CONTROL_POLL_SECONDS", default=1.0)
+#: A PENDING audit whose queue message is older than this is enqueued again by the watchdog
+#: (the message may have been lost with a broker that had no persistence).
+SEOAUDIT_PENDING_REDISPATCH_SECONDS = env.int("SEOAUDIT_PENDING_REDISPATCH_SECONDS", default=1800)
+#: How long an audit's database writes are retried (with backoff) through a database outage.
+SEOAUDIT_DB_RETRY_SECONDS = env.float("SEOAUDIT_DB_RETRY_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["audits-watchdog"] = {"task": "audits.watchdog", "schedule": 60.0}
 
 # --- Logging -------------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", default="json" if RUN_MODE == "production" else "console")
