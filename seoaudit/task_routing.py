@@ -38,6 +38,10 @@ PREFIX_QUEUES = (
     ("reports.", REPORTS_QUEUE),
     ("webhooks.", WEBHOOKS_QUEUE),
     ("keywords.", BEAT_QUEUE),
+    # A lab measurement drives Chromium through the crawl's fetcher: long and I/O-bound.
+    ("pagespeed.", CRAWL_QUEUE),
+    # Answer-engine runs wait on a provider, like AI content generation.
+    ("visibility.", AI_QUEUE),
 )
 
 _pinned_global: list[str] = []

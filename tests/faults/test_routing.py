@@ -24,6 +24,7 @@ EXPECTED = {
     "keywords.track_site": "beat",
     "keywords.track_keywords": "beat",
     "keywords.reaudit_site": "beat",
+    "pagespeed.measure": "crawl",
 }
 
 
