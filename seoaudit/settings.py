@@ -319,7 +319,8 @@ SPECTACULAR_SETTINGS = {
                             "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
                             "GitHubReplyStatusEnum": "webhooks.github.REPLY_STATUSES",
                             "AIContentKindEnum": "ai.models.AIContent.Kind",
-                            "AIContentStatusEnum": "ai.models.AIContent.Status"},
+                            "AIContentStatusEnum": "ai.models.AIContent.Status",
+                            "AnswerRunStatusEnum": "visibility.models.AnswerRun.Status"},
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 

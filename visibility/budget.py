@@ -40,7 +40,8 @@ class BudgetStatus:
 
 def budget_limit(*, owner_id: int) -> tuple[int, bool]:
     """(runs per day, custom?) for an owner."""
-    row = VisibilityBudget.objects.filter(owner_id=owner_id).values_list("max_runs_per_day", flat=True).first()
+    row = (VisibilityBudget.objects.filter(owner_id=owner_id)
+           .values_list("max_runs_per_day", flat=True).first())
     if row is not None:
         return int(row), True
     return int(settings.AI_VISIBILITY_MAX_RUNS_PER_DAY), False

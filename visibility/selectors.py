@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from keywords.models import TrackedSite
 
-from .metrics import ROW_FIELDS, Metrics, metrics_by, metrics_compute, metrics_history, period_before, winners_losers
+from .metrics import (
+    ROW_FIELDS,
+    Metrics,
+    metrics_by,
+    metrics_compute,
+    metrics_history,
+    period_before,
+    winners_losers,
+)
 from .models import AnswerRun, TrackedPrompt
 
 #: Default metrics window when the caller gives none.
@@ -108,7 +116,8 @@ def runs_today_by_status(*, owner: Any) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def prompts_matching(queryset: QuerySet[TrackedPrompt], *, tag: str = "", search: str = "") -> QuerySet[TrackedPrompt]:
+def prompts_matching(queryset: QuerySet[TrackedPrompt], *, tag: str = "", search: str = ""
+                     ) -> QuerySet[TrackedPrompt]:
     if tag:
         from django.db import connection
 

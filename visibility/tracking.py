@@ -127,7 +127,7 @@ def prompt_run(*, prompt: TrackedPrompt, engine_name: str, day: date | None = No
     except EngineError as exc:
         budget_refund(owner_id=owner_id, day=day)
         return _fail(run, Status.FAILED, "engine_error", str(exc))
-    except Exception as exc:  # noqa: BLE001 - a client bug must not leave the row "running"
+    except Exception as exc:  # a client bug must not leave the row "running"
         budget_refund(owner_id=owner_id, day=day)
         log.exception("visibility.engine_crashed", engine=engine_name, prompt_id=prompt.pk)
         return _fail(run, Status.FAILED, "engine_error", f"the engine client failed ({type(exc).__name__})")
@@ -202,10 +202,11 @@ def run_emit_change(*, run: AnswerRun) -> bool:
 
 
 def pairs_pending(prompts: QuerySet[TrackedPrompt], engines: Iterable[str], *, day: date,
-                  now: datetime | None = None) -> tuple[list[tuple[TrackedPrompt, str]], int]:
+                  now: datetime | None = None) -> tuple[list[tuple[TrackedPrompt, str]],
+                                                        list[tuple[TrackedPrompt, str]]]:
     """(prompt, engine) pairs of the active `prompts` with no final run on `day`, owners'
-    remaining budgets respected (the first pairs by prompt id get them), and how many pairs
-    were left out for lack of budget."""
+    remaining budgets respected (the first pairs by prompt id get them), and the pairs left
+    out for lack of budget."""
     now = now or timezone.now()
     engines = list(engines)
     active = list(prompts.filter(active=True).select_related("site").order_by("pk"))
@@ -213,7 +214,7 @@ def pairs_pending(prompts: QuerySet[TrackedPrompt], engines: Iterable[str], *, d
                 .exclude(_retryable(now)).values_list("prompt_id", "engine"))
     remaining: dict[int, int] = {}
     pending: list[tuple[TrackedPrompt, str]] = []
-    over_budget = 0
+    over_budget: list[tuple[TrackedPrompt, str]] = []
     for prompt in active:
         owner_id = prompt.site.owner_id
         if owner_id not in remaining:
@@ -222,14 +223,15 @@ def pairs_pending(prompts: QuerySet[TrackedPrompt], engines: Iterable[str], *, d
             if (prompt.pk, engine) in final:
                 continue
             if remaining[owner_id] <= 0:
-                over_budget += 1
+                over_budget.append((prompt, engine))
                 continue
             remaining[owner_id] -= 1
             pending.append((prompt, engine))
     return pending, over_budget
 
 
-def pairs_due(*, now: datetime | None = None) -> tuple[list[tuple[TrackedPrompt, str]], int]:
+def pairs_due(*, now: datetime | None = None) -> tuple[list[tuple[TrackedPrompt, str]],
+                                                        list[tuple[TrackedPrompt, str]]]:
     """The hourly beat's work: prompts whose slot hour (spread over the day like rank
     tracking's keywords) has come, on every configured engine, without a final run today."""
     now = now or timezone.now()
@@ -254,7 +256,7 @@ def track_due_enqueue(*, now: datetime | None = None) -> int:
             run_prompt.delay(prompt.pk, engine)
     finally:
         cache.delete("visibility:track_due")
-    log.info("visibility.track_due", queued=len(pairs), over_budget=over_budget)
+    log.info("visibility.track_due", queued=len(pairs), over_budget=len(over_budget))
     return len(pairs)
 
 
@@ -281,10 +283,10 @@ def prompts_track(*, prompts: QuerySet[TrackedPrompt], engines: Iterable[str] | 
             on_progress(prompt, engine, run, index, len(pairs))
     result.ran = counted[Status.OK]
     result.failed = counted[Status.FAILED]
-    result.skipped = counted[Status.SKIPPED] + over_budget
-    if over_budget:
-        result.errors.append({"prompt_id": None, "engine": None, "code": "budget_exhausted",
-                              "message": f"{over_budget} runs left out: the daily budget is used up"})
+    result.skipped = counted[Status.SKIPPED] + len(over_budget)
+    for prompt, engine in over_budget:
+        result.errors.append({"prompt_id": prompt.pk, "engine": engine, "code": "budget_exhausted",
+                              "message": "not asked: the daily budget is used up"})
     # Pairs already asked today (or being asked by another worker right now).
-    result.existing = requested - len(pairs) - over_budget + counted[Status.RUNNING]
+    result.existing = requested - len(pairs) - len(over_budget) + counted[Status.RUNNING]
     return result

@@ -59,7 +59,8 @@ class Command(BaseCommand):
             pairs, over_budget = pairs_pending(prompts, engines, day=timezone.now().date())
             for prompt, engine in pairs:
                 self.stdout.write(f"would ask {engine}: {prompt.site.host} {prompt.question!r}")
-            self.stdout.write(f"{len(pairs)} runs due, {over_budget} over budget (dry run, nothing asked)")
+            self.stdout.write(f"{len(pairs)} runs due, {len(over_budget)} over budget "
+                              "(dry run, nothing asked)")
             return
         self.stdout.write(f"Asking {', '.join(engines)}: {prompts.filter(active=True).count()} prompts")
 
