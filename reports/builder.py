@@ -154,6 +154,8 @@ class ReportData:
     comparison: AuditComparison | None
     stats: CrawlStats
     examples_per_check: int
+    #: visibility.report.AIVisibilitySection: AI answers citing the site (None: no prompts).
+    ai_visibility: Any = None
 
 
 def report_data_build(*, audit: Audit, language: str = "en",
@@ -182,8 +184,15 @@ def report_data_build(*, audit: Audit, language: str = "en",
             total_findings=sum(by_severity.values()), by_severity=by_severity,
             branding=branding_for_owner(owner_id=audit.owner_id), summary=(),
             top_issues=tuple(ranked[:TOP_ISSUES]), categories=categories, geo=geo,
-            comparison=comparison, stats=stats, examples_per_check=examples_per_check)
+            comparison=comparison, stats=stats, examples_per_check=examples_per_check,
+            ai_visibility=_ai_visibility(audit))
         return replace(data, summary=executive_summary(data))
+
+
+def _ai_visibility(audit: Audit) -> Any:
+    from visibility.report import report_section
+
+    return report_section(audit=audit)
 
 
 def _issues(audit: Audit, cap: int) -> list[Issue]:
