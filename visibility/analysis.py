@@ -46,6 +46,8 @@ SENTENCE_MAX_CHARS = 500
 _ABBREVIATIONS = frozenset({"inc", "ltd", "co", "corp", "vs", "etc", "e.g", "i.e", "mr", "mrs",
                             "dr", "st", "no", "approx", "ca"})
 _WORD = re.compile(r"\w+")
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
+_MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_`]|[*_`](?!\w)")
 _DOMAIN_LIKE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
 
@@ -202,7 +204,7 @@ def find_mentions(text: str, entities: Sequence[Entity]) -> tuple[list[_Word], l
 
 def sentence_at(text: str, offset: int) -> str:
     """The sentence of `text` around character `offset`, whitespace collapsed, markdown
-    emphasis dropped, capped at SENTENCE_MAX_CHARS."""
+    links and emphasis dropped, capped at SENTENCE_MAX_CHARS."""
     start = 0
     for match in re.finditer(r"(?<=[.!?。！？])\s+|\n+", text[:offset]):
         if match.group().startswith("\n") or not _ends_with_abbreviation(text[:match.start()]):
@@ -214,7 +216,8 @@ def sentence_at(text: str, offset: int) -> str:
             end = absolute
             break
     sentence = " ".join(text[start:end].split())
-    sentence = re.sub(r"[*_`#>]+", "", sentence).strip(" -•")
+    sentence = _MARKDOWN_LINK.sub(r"\1", sentence)  # [acme.com](https://...) -> acme.com
+    sentence = _MARKDOWN_EMPHASIS.sub("", sentence).lstrip("#> ").strip(" -•")
     if len(sentence) > SENTENCE_MAX_CHARS:
         sentence = sentence[:SENTENCE_MAX_CHARS - 1].rstrip() + "…"
     return sentence
@@ -251,6 +254,8 @@ def host_matches(host: str, domain: str) -> bool:
 
 def url_clean(url: str) -> str:
     """The URL without tracking parameters (utm_*, gclid, ...) and without a fragment."""
+    if "?" not in url and "#" not in url:
+        return url.strip()
     try:
         parts = urlsplit(url.strip())
     except ValueError:
