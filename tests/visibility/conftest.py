@@ -117,8 +117,7 @@ def prompt(site):
 
 @pytest.fixture
 def eager(monkeypatch):
-    """Run Celery tasks in-process (their retries too)."""
+    """Run Celery tasks in-process (their retries too; errors propagate, as the settings say)."""
     from seoaudit.celery import app
 
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
-    monkeypatch.setattr(app.conf, "task_eager_propagates", True)
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
