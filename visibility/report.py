@@ -22,6 +22,7 @@ from keywords.models import TrackedSite
 from reports.i18n import check_text
 
 from .metrics import metrics_compute
+from .models import AnswerRun
 from .selectors import prompt_latest_runs
 
 #: Runs this many days before the audit count as "current".
@@ -80,13 +81,18 @@ def report_section(*, audit: Audit) -> AIVisibilitySection | None:
     findings = _geo_findings(audit, {page_id for page_id in pages.values()})
     rows = tuple(
         CitedPrompt(question=run.prompt.question, engine=run.engine, run_on=run.run_on,
-                    position=run.cited_position, url=url, crawled=url in pages,
+                    position=_position(run, url), url=url, crawled=url in pages,
                     geo_findings=findings.get(pages.get(url, -1), ()))
         for run, url in pairs)
     return AIVisibilitySection(
         since=since, until=until, answers=totals.runs, mention_rate=totals.mention_rate,
         citation_rate=totals.citation_rate, share_of_voice=totals.share_of_voice, cited=rows,
         not_cited=sum(1 for r in latest if not r.cited))
+
+
+def _position(run: AnswerRun, url: str) -> int | None:
+    """The first position the engine cited `url` at."""
+    return next((c.get("position") for c in run.citations if c.get("url") == url), run.cited_position)
 
 
 def _audit_form(url: str, host: str) -> str | None:

@@ -29,7 +29,8 @@ def _analyse(data):
         text=answer["text"],
         citations=[CitationIn(c["url"], c.get("title", ""), c.get("position", 0), c.get("domain", ""))
                    for c in answer["citations"]],
-        brand=Entity(data["brand"]["name"], tuple(data["brand"]["variants"]), tuple(data["brand"]["domains"])),
+        brand=Entity(data["brand"]["name"], tuple(data["brand"]["variants"]),
+                     tuple(data["brand"]["domains"])),
         site_domains=data["site_domains"], competitors=competitor_entities(data["competitors"]))
 
 
@@ -67,7 +68,8 @@ def test_brand_is_a_whole_word(text, expected):
 def test_legal_suffix_and_punctuation_do_not_matter():
     assert _mentioned("Buy from ACME, Inc. now.", "Acme Inc").brand_mentioned
     assert _mentioned("Buy from Acme now.", "Acme Inc").brand_mentioned  # suffix dropped, capitalised
-    assert not _mentioned("the acme of perfection", "Acme Inc").brand_mentioned  # derived name: needs a capital
+    # a derived name (suffix dropped) needs a capital
+    assert not _mentioned("the acme of perfection", "Acme Inc").brand_mentioned
     assert _mentioned("Acme Inc. ships fast.", "ACME, Inc.").brand_mentioned
 
 
