@@ -67,7 +67,8 @@ def main() -> int:
         answer = data["answer"]
         citations = [CitationIn(c["url"], c.get("title", ""), c.get("position", 0), c.get("domain", ""))
                      for c in answer["citations"]]
-        brand = Entity(data["brand"]["name"], tuple(data["brand"]["variants"]), tuple(data["brand"]["domains"]))
+        brand = Entity(data["brand"]["name"], tuple(data["brand"]["variants"]),
+                       tuple(data["brand"]["domains"]))
         competitors = competitor_entities(data["competitors"])
         best = float("inf")
         for _ in range(5):

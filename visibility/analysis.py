@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: Legal-form suffixes dropped to derive a short name ("Acme Inc" -> "Acme").
@@ -46,6 +47,7 @@ SENTENCE_MAX_CHARS = 500
 _ABBREVIATIONS = frozenset({"inc", "ltd", "co", "corp", "vs", "etc", "e.g", "i.e", "mr", "mrs",
                             "dr", "st", "no", "approx", "ca"})
 _WORD = re.compile(r"\w+")
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_`]|[*_`](?!\w)")
 _DOMAIN_LIKE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -105,6 +107,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return fold(char)
+
+
 @dataclass(frozen=True, slots=True)
 class _Word:
     text: str        # folded
@@ -116,13 +123,21 @@ class _Word:
 def _words(text: str) -> list[_Word]:
     """Folded words with their offsets in the original text (a folded character maps back to
     the original character it came from)."""
-    folded: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        for part in fold(char):
-            folded.append(part)
-            origin.append(index)
-    joined = "".join(folded)
+    if text.isascii():  # the common case: folding is lower-casing, offsets do not move
+        joined, origin = text.lower(), range(len(text))
+    else:
+        folded: list[str] = []
+        positions: list[int] = []
+        for run in _ASCII_RUN.finditer(text):  # fold character by character only off ASCII
+            start, chunk = run.start(), run.group()
+            if chunk.isascii():
+                folded.append(chunk.lower())
+                positions.extend(range(start, run.end()))
+            else:
+                part = _fold_char(chunk)
+                folded.append(part)
+                positions.extend([start] * len(part))
+        joined, origin = "".join(folded), positions
     words = []
     for match in _WORD.finditer(joined):
         start, end = origin[match.start()], origin[match.end() - 1] + 1

@@ -60,10 +60,15 @@ def budget_reserve(*, owner_id: int, day: date) -> bool:
     limit, _custom = budget_limit(owner_id=owner_id)
     if limit <= 0:
         return False
+    usage = VisibilityUsage.objects.filter(owner_id=owner_id, day=day)
+    if usage.filter(runs__lt=limit).update(runs=F("runs") + 1):
+        return True
+    if usage.exists():
+        return False  # used up
+    # The day's first run: create the counter (a racing worker may create it first).
     VisibilityUsage.objects.bulk_create([VisibilityUsage(owner_id=owner_id, day=day)],
                                         ignore_conflicts=True)
-    return VisibilityUsage.objects.filter(owner_id=owner_id, day=day, runs__lt=limit).update(
-        runs=F("runs") + 1) == 1
+    return usage.filter(runs__lt=limit).update(runs=F("runs") + 1) == 1
 
 
 def budget_refund(*, owner_id: int, day: date) -> None:

@@ -1,4 +1,4 @@
-"""Visibility metrics over a set of successful runs (pure Python over compact rows).
+"""Visibility metrics over a set of successful runs.
 
 For n successful runs (answers) in the set:
 
@@ -7,24 +7,44 @@ For n successful runs (answers) in the set:
 - average citation position = mean of the first position of the site's URL, over the
   answers that cite it (1 = cited first); None without citations
 - share of voice = brand mentions / (brand mentions + Σ competitor mentions), counting
-  answers (an answer naming the brand three times counts once); None when nobody is
-  mentioned. Each competitor's share uses the same denominator, so the brand's share and
-  the competitors' add up to 1.
+  answers (an answer naming the brand three times counts once, an answer naming two
+  competitors adds two competitor mentions); None when nobody is mentioned. Each
+  competitor's share uses the same denominator, so the brand's share and the competitors'
+  add up to 1.
 
-Failed and skipped runs are not answers and never count.
+Failed and skipped runs are not answers and never count. The counts come from SQL
+aggregates (selectors) or, for a few rows in memory, from `counts_of_rows`; the formulas
+live only in `metrics_from`.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-#: The columns of AnswerRun the metrics read (selectors pass `.values(*ROW_FIELDS)`).
-ROW_FIELDS = ("prompt_id", "engine", "run_on", "brand_mentioned", "cited", "cited_position",
-              "competitors_mentioned", "competitors_cited")
+
+@dataclass(slots=True)
+class Counts:
+    runs: int = 0
+    mentions: int = 0
+    citations: int = 0
+    position_sum: int = 0
+    positions: int = 0
+    #: Σ over answers of the number of competitors named.
+    competitor_mentions: int = 0
+    #: Answers naming / citing each competitor (only where the names are needed).
+    named: Counter[str] = field(default_factory=Counter)
+    cited_by: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Counts) -> Counts:
+        return Counts(self.runs + other.runs, self.mentions + other.mentions,
+                      self.citations + other.citations, self.position_sum + other.position_sum,
+                      self.positions + other.positions,
+                      self.competitor_mentions + other.competitor_mentions,
+                      self.named + other.named, self.cited_by + other.cited_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,45 +79,46 @@ def _ratio(part: float, whole: float, digits: int = 4) -> float | None:
     return round(part / whole, digits) if whole else None
 
 
-def metrics_compute(rows: Iterable[dict[str, Any]]) -> Metrics:
-    runs = mentions = citations = 0
-    positions: list[int] = []
-    named: Counter[str] = Counter()
-    cited_by: Counter[str] = Counter()
-    for row in rows:
-        runs += 1
-        mentions += bool(row["brand_mentioned"])
-        if row["cited"]:
-            citations += 1
-            if row["cited_position"]:
-                positions.append(row["cited_position"])
-        named.update(set(row["competitors_mentioned"] or ()))
-        cited_by.update(set(row["competitors_cited"] or ()))
-    voices = mentions + sum(named.values())
+def metrics_from(counts: Counts) -> Metrics:
+    """The formulas of the module docstring."""
+    voices = counts.mentions + counts.competitor_mentions
+    named, cited_by = counts.named, counts.cited_by
     competitors = tuple(
         CompetitorShare(name, named[name], cited_by[name], _ratio(named[name], voices))
         for name in sorted(set(named) | set(cited_by), key=lambda n: (-named[n], -cited_by[n], n)))
     return Metrics(
-        runs=runs, mentions=mentions, citations=citations, mention_rate=_ratio(mentions, runs),
-        citation_rate=_ratio(citations, runs),
-        avg_citation_position=round(sum(positions) / len(positions), 2) if positions else None,
-        share_of_voice=_ratio(mentions, voices), competitors=competitors)
+        runs=counts.runs, mentions=counts.mentions, citations=counts.citations,
+        mention_rate=_ratio(counts.mentions, counts.runs),
+        citation_rate=_ratio(counts.citations, counts.runs),
+        avg_citation_position=round(counts.position_sum / counts.positions, 2) if counts.positions else None,
+        share_of_voice=_ratio(counts.mentions, voices), competitors=competitors)
 
 
-def metrics_by(rows: Sequence[dict[str, Any]], key: str) -> dict[Any, Metrics]:
-    """Metrics per value of one row field ("engine", "prompt_id", "run_on")."""
-    groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+def counts_of_rows(rows: Iterable[Mapping[str, Any]]) -> Counts:
+    """Counts of a few runs in memory (rows with brand_mentioned, cited, cited_position,
+    competitors_mentioned, competitors_cited)."""
+    counts = Counts()
     for row in rows:
-        groups[row[key]].append(row)
-    return {value: metrics_compute(group) for value, group in sorted(groups.items())}
+        names = set(row["competitors_mentioned"] or ())
+        counts.runs += 1
+        counts.mentions += bool(row["brand_mentioned"])
+        if row["cited"]:
+            counts.citations += 1
+            if row["cited_position"]:
+                counts.position_sum += row["cited_position"]
+                counts.positions += 1
+        counts.competitor_mentions += len(names)
+        counts.named.update(names)
+        counts.cited_by.update(set(row["competitors_cited"] or ()))
+    return counts
 
 
-def metrics_history(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def metrics_history(by_day: Mapping[date, Metrics]) -> list[dict[str, Any]]:
     """One point per day with runs, oldest first: a chart's series."""
     return [{"date": day, "runs": m.runs, "mention_rate": m.mention_rate,
              "citation_rate": m.citation_rate, "avg_citation_position": m.avg_citation_position,
              "share_of_voice": m.share_of_voice}
-            for day, m in metrics_by(rows, "run_on").items()]
+            for day, m in sorted(by_day.items())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +135,11 @@ class PromptChange:
         return round(100 * (score(self.after) - score(self.before)), 2)
 
 
-def winners_losers(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]],
-                   *, limit: int = 10) -> tuple[list[PromptChange], list[PromptChange]]:
+def winners_losers(before: Mapping[int, Metrics], after: Mapping[int, Metrics], *, limit: int = 10
+                   ) -> tuple[list[PromptChange], list[PromptChange]]:
     """Prompts whose visibility score rose (winners, biggest gain first) and fell (losers,
     biggest loss first) between two periods; prompts with runs in both periods only."""
-    old, new = metrics_by(before, "prompt_id"), metrics_by(after, "prompt_id")
-    changes = [PromptChange(pid, old[pid], new[pid]) for pid in new if pid in old]
+    changes = [PromptChange(pid, before[pid], after[pid]) for pid in after if pid in before]
     winners = sorted((c for c in changes if c.score_change > 0), key=lambda c: (-c.score_change, c.prompt_id))
     losers = sorted((c for c in changes if c.score_change < 0), key=lambda c: (c.score_change, c.prompt_id))
     return winners[:limit], losers[:limit]

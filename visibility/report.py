@@ -21,7 +21,7 @@ from audits.models import Audit, Finding, Page, url_hash
 from keywords.models import TrackedSite
 from reports.i18n import check_text
 
-from .metrics import metrics_compute
+from .metrics import counts_of_rows, metrics_from
 from .models import AnswerRun
 from .selectors import prompt_latest_runs
 
@@ -71,10 +71,10 @@ def report_section(*, audit: Audit) -> AIVisibilitySection | None:
     until = (audit.finished_at or timezone.now()).date()
     since = until - timedelta(days=WINDOW_DAYS - 1)
     latest = [r for r in prompt_latest_runs(site=site, since=since) if r.run_on <= until]
-    totals = metrics_compute(
+    totals = metrics_from(counts_of_rows(
         {"brand_mentioned": r.brand_mentioned, "cited": r.cited, "cited_position": r.cited_position,
          "competitors_mentioned": r.competitors_mentioned, "competitors_cited": r.competitors_cited}
-        for r in latest)
+        for r in latest))
     cited_runs = sorted((r for r in latest if r.cited), key=lambda r: (r.cited_position or 99, r.prompt_id))
     pairs = [(run, url) for run in cited_runs for url in run.cited_urls][:MAX_ROWS]
     pages = _pages_for(audit, host, [url for _run, url in pairs])

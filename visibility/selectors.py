@@ -4,24 +4,17 @@ for the caller (404)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Func, IntegerField, Q, QuerySet, Sum
 from django.utils import timezone
 
 from keywords.models import TrackedSite
 
-from .metrics import (
-    ROW_FIELDS,
-    Metrics,
-    metrics_by,
-    metrics_compute,
-    metrics_history,
-    period_before,
-    winners_losers,
-)
+from .metrics import Counts, Metrics, metrics_from, metrics_history, period_before, winners_losers
 from .models import AnswerRun, TrackedPrompt
 
 #: Default metrics window when the caller gives none.
@@ -57,26 +50,70 @@ class Period:
         return cls(since or until - timedelta(days=DEFAULT_DAYS - 1), until)
 
 
-def _rows(runs: QuerySet[AnswerRun], period: Period, engine: str = "") -> list[dict[str, Any]]:
+class _JSONArrayLength(Func):
+    """Elements of a JSON array column (PostgreSQL jsonb_array_length, SQLite json_array_length)."""
+
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="json_array_length", **extra)
+
+
+def _ok_runs(runs: QuerySet[AnswerRun], period: Period, engine: str = "") -> QuerySet[AnswerRun]:
     runs = runs.filter(status=AnswerRun.Status.OK, run_on__gte=period.since, run_on__lte=period.until)
-    if engine:
-        runs = runs.filter(engine=engine)
-    return list(runs.order_by().values(*ROW_FIELDS))
+    return runs.filter(engine=engine) if engine else runs
+
+
+def _counts_by(runs: QuerySet[AnswerRun], key: str) -> dict[Any, Counts]:
+    """One SQL aggregate: the counts of the metrics per value of `key`."""
+    cited = Q(cited=True)
+    rows = (runs.order_by().values(key).annotate(
+        n=Count("id"), mentions=Count("id", filter=Q(brand_mentioned=True)),
+        citations=Count("id", filter=cited), position_sum=Sum("cited_position", filter=cited),
+        positions=Count("cited_position", filter=cited),
+        competitor_mentions=Sum(_JSONArrayLength("competitors_mentioned"))))
+    return {row[key]: Counts(row["n"], row["mentions"], row["citations"], row["position_sum"] or 0,
+                             row["positions"], row["competitor_mentions"] or 0) for row in rows}
+
+
+def _competitors_by_engine(runs: QuerySet[AnswerRun]) -> dict[str, tuple[Counter[str], Counter[str]]]:
+    """Answers naming / citing each competitor, per engine (only runs that name one)."""
+    out: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    rows = (runs.exclude(competitors_mentioned=[], competitors_cited=[]).order_by()
+            .values_list("engine", "competitors_mentioned", "competitors_cited"))
+    for engine, named, cited in rows.iterator(chunk_size=5000):
+        counters = out.setdefault(engine, (Counter(), Counter()))
+        counters[0].update(set(named or ()))
+        counters[1].update(set(cited or ()))
+    return out
 
 
 def visibility_metrics(*, runs: QuerySet[AnswerRun], period: Period, engine: str = "",
                        compare: bool = True) -> dict[str, Any]:
     """Metrics of a set of runs over a period: totals, per engine, per day (oldest first),
-    and, with `compare`, winners and losers against the period of equal length before."""
-    rows = _rows(runs, period, engine)
+    and, with `compare`, winners and losers against the period of equal length before.
+    A bounded number of aggregate queries whatever the number of runs."""
+    current = _ok_runs(runs, period, engine)
+    per_engine = _counts_by(current, "engine")
+    for name, (named, cited) in _competitors_by_engine(current).items():
+        if name in per_engine:
+            per_engine[name].named, per_engine[name].cited_by = named, cited
+    totals = Counts()
+    for counts in per_engine.values():
+        totals = totals.add(counts)
     out: dict[str, Any] = {
         "since": period.since, "until": period.until, "engine": engine or None,
-        "totals": metrics_compute(rows).as_dict(),
-        "engines": {name: m.as_dict() for name, m in metrics_by(rows, "engine").items()},
-        "history": metrics_history(rows)}
+        "totals": metrics_from(totals).as_dict(),
+        "engines": {name: metrics_from(c).as_dict() for name, c in sorted(per_engine.items())},
+        "history": metrics_history({day: metrics_from(c)
+                                    for day, c in _counts_by(current, "run_on").items()})}
     if compare:
         before = Period(*period_before(period.since, period.until))
-        winners, losers = winners_losers(_rows(runs, before, engine), rows)
+        winners, losers = winners_losers(
+            {pid: metrics_from(c)
+             for pid, c in _counts_by(_ok_runs(runs, before, engine), "prompt_id").items()},
+            {pid: metrics_from(c) for pid, c in _counts_by(current, "prompt_id").items()})
         questions = dict(TrackedPrompt.objects.filter(
             pk__in=[c.prompt_id for c in winners + losers]).values_list("pk", "question"))
         out["previous"] = {"since": before.since, "until": before.until}

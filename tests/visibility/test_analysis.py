@@ -151,3 +151,25 @@ def test_a_mention_needs_the_word_and_the_sentence_contains_it(text):
 @given(st.text(max_size=100))
 def test_url_clean_is_idempotent(url):
     assert url_clean(url_clean(url)) == url_clean(url)
+
+
+def test_metric_formulas_on_rows():
+    from visibility.metrics import counts_of_rows, metrics_from
+
+    rows = [  # brand in 2 of 4 answers, cited at 1 and 3; Globex in 3, Initech in 1
+        {"brand_mentioned": True, "cited": True, "cited_position": 1,
+         "competitors_mentioned": ["Globex", "Initech"], "competitors_cited": []},
+        {"brand_mentioned": True, "cited": True, "cited_position": 3,
+         "competitors_mentioned": ["Globex"], "competitors_cited": ["Globex"]},
+        {"brand_mentioned": False, "cited": False, "cited_position": None,
+         "competitors_mentioned": ["Globex"], "competitors_cited": []},
+        {"brand_mentioned": False, "cited": False, "cited_position": None,
+         "competitors_mentioned": [], "competitors_cited": []},
+    ]
+    m = metrics_from(counts_of_rows(rows))
+    assert (m.runs, m.mention_rate, m.citation_rate, m.avg_citation_position) == (4, 0.5, 0.5, 2.0)
+    assert m.share_of_voice == round(2 / 6, 4)
+    assert [(c.name, c.mentions, c.citations, c.share_of_voice) for c in m.competitors] == [
+        ("Globex", 3, 1, 0.5), ("Initech", 1, 0, round(1 / 6, 4))]
+    empty = metrics_from(counts_of_rows([]))
+    assert (empty.mention_rate, empty.share_of_voice, empty.avg_citation_position) == (None, None, None)
