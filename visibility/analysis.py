@@ -269,15 +269,16 @@ def host_matches(host: str, domain: str) -> bool:
 
 def url_clean(url: str) -> str:
     """The URL without tracking parameters (utm_*, gclid, ...) and without a fragment."""
+    url = url.strip()
     if "?" not in url and "#" not in url:
-        return url.strip()
+        return url
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
     except ValueError:
-        return url.strip()
+        return url
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), "")).strip()
 
 
 def citation_resolve(citation: CitationIn) -> CitationOut:
