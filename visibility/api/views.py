@@ -61,6 +61,13 @@ class _VisibilityViewMixin:
         query.is_valid(raise_exception=True)
         return dict(query.validated_data)
 
+    def _metrics(self, runs: Any, *, compare: bool) -> Response:
+        """Metrics of `runs` over ?since=&until= (default: the last 30 days), ?engine=."""
+        query = self._query(s.MetricsQuerySerializer)
+        period = selectors.Period.of(query.get("since"), query.get("until"))
+        return Response(selectors.visibility_metrics(runs=runs, period=period, engine=query["engine"],
+                                                     compare=compare))
+
 
 @extend_schema_view(list=extend_schema(summary="Your tracked sites with their brand settings"),
                     retrieve=extend_schema(summary="One site's brand settings"))
@@ -89,11 +96,7 @@ class VisibilitySiteViewSet(_VisibilityViewMixin, mixins.ListModelMixin, mixins.
                    parameters=[s.MetricsQuerySerializer], responses={200: dict})
     @action(detail=True, methods=["get"])
     def metrics(self, request: Request, pk: str | None = None) -> Response:
-        query = self._query(s.MetricsQuerySerializer)
-        site = self.get_object()
-        period = selectors.Period.of(query.get("since"), query.get("until"))
-        return Response(selectors.visibility_metrics(runs=selectors.site_runs(site=site), period=period,
-                                                     engine=query["engine"]))
+        return self._metrics(selectors.site_runs(site=self.get_object()), compare=True)
 
 
 @extend_schema_view(list=extend_schema(summary="Your tracked prompts (?site=, ?tag=, ?active=, ?search=)"),
@@ -155,11 +158,7 @@ class PromptViewSet(_VisibilityViewMixin, mixins.ListModelMixin, mixins.Retrieve
                    parameters=[s.MetricsQuerySerializer], responses={200: dict})
     @action(detail=True, methods=["get"])
     def metrics(self, request: Request, pk: str | None = None) -> Response:
-        query = self._query(s.MetricsQuerySerializer)
-        prompt = self.get_object()
-        period = selectors.Period.of(query.get("since"), query.get("until"))
-        return Response(selectors.visibility_metrics(runs=prompt.runs.all(), period=period,
-                                                     engine=query["engine"], compare=False))
+        return self._metrics(self.get_object().runs.all(), compare=False)
 
     @extend_schema(summary="Ask this prompt now on the configured engines (idempotent per day; "
                            "counts against the daily budget)",

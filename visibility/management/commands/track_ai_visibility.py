@@ -13,9 +13,9 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from django.utils import timezone
 
+from keywords.selectors import site_match
 from visibility.engine_access import EngineNotConfigured, engine_names
 from visibility.models import AnswerRun, TrackedPrompt
 from visibility.tracking import pairs_pending, prompts_track
@@ -46,11 +46,7 @@ class Command(BaseCommand):
             raise CommandError(f"not configured: {', '.join(unknown)} (configured: {', '.join(configured)})")
         prompts = TrackedPrompt.objects.all()
         if options["site"]:
-            query = Q()
-            for site in options["site"]:
-                query |= Q(site_id=int(site)) if site.isdigit() else Q(
-                    site__host=site.lower().removeprefix("www."))
-            prompts = prompts.filter(query)
+            prompts = prompts.filter(site_match(options["site"]))
         if options["prompt"]:
             prompts = prompts.filter(pk__in=options["prompt"])
         if (options["site"] or options["prompt"]) and not prompts.exists():
