@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -179,7 +180,7 @@ class PromptViewSet(_VisibilityViewMixin, mixins.ListModelMixin, mixins.Retrieve
         from ..tracking import pairs_pending
 
         pairs, over_budget = pairs_pending(TrackedPrompt.objects.filter(pk=prompt.pk), wanted,
-                                           day=budget_status(owner_id=request.user.pk).day)
+                                           day=timezone.now().date())
         queued = [name for _p, name in pairs]
         skipped = [name for _p, name in over_budget]
         if not queued and skipped:
