@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .engines.base import AnswerEngine
+from .engines.base import AnswerEngine, EngineError
 
 NO_REGISTRY_MESSAGE = ("No answer engine is configured: set an engine's API key "
                        "(see docs/ai-visibility.md).")
@@ -71,4 +71,7 @@ def engine_get(name: str) -> AnswerEngine:
     if name not in engine_status().engines:
         raise EngineNotConfigured(f"The answer engine {name!r} is not configured. "
                                   f"{engine_status().message}")
-    return registry.get_engine(name)
+    try:
+        return registry.get_engine(name)
+    except EngineError as exc:  # the registry's own "not configured" (unknown name, no key)
+        raise EngineNotConfigured(str(exc)) from exc

@@ -124,6 +124,22 @@ def test_unconfigured_engine_is_a_skip(engine, prompt):
     assert budget_status(owner_id=prompt.site.owner_id).used == 0
 
 
+def test_registry_errors_for_an_engine_read_as_not_configured(prompt, monkeypatch):
+    from types import SimpleNamespace
+
+    from visibility import engine_access
+
+    def get_engine(name):
+        raise EngineError(f"The {name} engine is not configured: set AI_VISIBILITY_GEMINI_API_KEY.")
+
+    registry = SimpleNamespace(configured_engines=lambda: ["gemini"], get_engine=get_engine,
+                               not_configured_message=lambda: "")
+    monkeypatch.setattr(engine_access, "_registry", lambda: registry)
+    run = tracking.prompt_run(prompt=prompt, engine_name="gemini")
+    assert (run.status, run.error_code) == ("skipped", "no_engine_configured")
+    assert "AI_VISIBILITY_GEMINI_API_KEY" in run.error
+
+
 def test_change_event_when_mention_or_citation_is_gained_or_lost(engines, prompt):
     endpoint = webhook_services.endpoint_create(owner=prompt.site.owner, url="https://hooks.example.com/x")
     quiet = answer_from(load_fixture("openai_brand_cited.json")["answer"],
