@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from .budget import budget_status
 from .engine_access import EngineNotConfigured, engine_status
-from .models import AnswerRun, TrackedPrompt, VisibilityBrand, VisibilityBudget
+from .models import AnswerRun, TrackedPrompt, VisibilityBrand, VisibilityBudget, VisibilityUsage
 from .tracking import prompts_track
 
 
@@ -102,3 +102,23 @@ class VisibilityBudgetAdmin(admin.ModelAdmin):
             return "-"
         status = budget_status(owner_id=obj.owner_id)
         return f"{status.used} of {status.limit}"
+
+
+@admin.register(VisibilityUsage)
+class VisibilityUsageAdmin(admin.ModelAdmin):
+    """Engine runs each owner used per day (read-only: the budget counter)."""
+
+    list_display = ("owner", "day", "runs", "limit")
+    list_filter = ("day",)
+    search_fields = ("owner__username", "owner__email")
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Daily limit")
+    def limit(self, obj: VisibilityUsage) -> int:
+        return budget_status(owner_id=obj.owner_id, day=obj.day).limit

@@ -132,3 +132,8 @@ def test_admin_pages(user, prompt, engine, admin_client, no_engines):
     assert "0 of 7" in admin_client.get("/admin/visibility/visibilitybudget/").content.decode()
     assert admin_client.get("/admin/visibility/trackedprompt/").status_code == 200
     assert admin_client.get("/admin/visibility/visibilitybrand/").status_code == 200
+    from visibility.budget import budget_reserve
+
+    budget_reserve(owner_id=user.pk, day=timezone.now().date())
+    usage = admin_client.get("/admin/visibility/visibilityusage/").content.decode()
+    assert user.username in usage and "<td class=\"field-limit\">7</td>" in usage
