@@ -175,6 +175,15 @@ def test_metrics_per_site_and_prompt(api, prompt, engines):
     assert prompt_metrics["totals"]["runs"] == 3 and "openai" in prompt_metrics["engines"]
     bad = api.get(f"{url}?since={today}&until={today - timedelta(days=3)}")
     assert bad.status_code == 400
+    for query in ("since=1900-01-01", "since=x", "engine=" + "e" * 41):
+        response = api.get(f"{url}?{query}")
+        assert response.status_code == 400 and error_of(response)["code"] == "validation_error", query
+    for body in ({"engines": "openai"}, {"engines": [1, {}]}):
+        response = api.post(f"/api/v1/ai-visibility/prompts/{prompt.pk}/run", body, format="json")
+        assert response.status_code == 400, body
+    for query in ("prompt=abc", "active=maybe", "status=done"):
+        path = "prompts" if query.startswith("active") else "runs"
+        assert api.get(f"/api/v1/ai-visibility/{path}?{query}").status_code == 400, query
 
 
 def test_winners_and_losers_against_the_previous_period(api, site, engines):

@@ -164,10 +164,12 @@ class MetricsQuerySerializer(serializers.Serializer):
     engine = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        since, until = attrs.get("since"), attrs.get("until")
-        if since and until and since > until:
-            raise serializers.ValidationError({"since": ["must not be after until"]})
-        if since and until and (until - since).days > 366:
+        from django.utils import timezone
+
+        since, until = attrs.get("since"), attrs.get("until") or timezone.now().date()
+        if since and since > until:
+            raise serializers.ValidationError({"since": ["must not be after until (default: today)"]})
+        if since and (until - since).days > 366:
             raise serializers.ValidationError({"since": ["the period is at most 366 days"]})
         return attrs
 
