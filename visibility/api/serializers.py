@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from keywords.api.serializers import ImportRowErrorSerializer, _OwnedField
+from keywords.api.serializers import KeywordImportResultSerializer, _OwnedField
 from keywords.models import TrackedSite
 
 from ..models import AnswerRun, TrackedPrompt
@@ -100,11 +100,8 @@ class PromptImportSerializer(serializers.Serializer):
                                           "active (true/false).")
 
 
-class PromptImportResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    existing = serializers.IntegerField()
-    errors = ImportRowErrorSerializer(many=True)
-    ignored_columns = serializers.ListField(child=serializers.CharField())
+class PromptImportResultSerializer(KeywordImportResultSerializer):
+    """The keyword import's answer: created, existing, errors by line, ignored columns."""
 
 
 class CitationSerializer(serializers.Serializer):
