@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from pagespeed import services as pagespeed_services
 from webhooks import services as webhook_events
 
 from .engine.crawler import CrawlError, CrawlRun, CrawlSummary
@@ -53,21 +54,7 @@ def audit_create(*, owner: Any, url: str, options: dict[str, Any] | None = None,
 def _audit_get_or_create(*, owner: Any, url: str, options: dict[str, Any] | None, enqueue: bool,
                          public_only: bool = False) -> tuple[Audit, bool]:
     """(audit, created): the owner's active audit of the same normalized URL, or a new one."""
-    if not isinstance(url, str) or not url.strip():
-        raise InvalidAuditURL("a URL is required")
-    url = url.strip()
-    if "://" not in url[:12]:
-        url = "https://" + url
-    if len(url) > MAX_URL_LENGTH:
-        raise InvalidAuditURL(f"the URL is longer than {MAX_URL_LENGTH} characters")
-    try:
-        normalized = normalize_url(url)
-    except InvalidURL as exc:
-        raise InvalidAuditURL(f"invalid URL: {exc}") from exc
-    if len(normalized) > MAX_URL_LENGTH:
-        raise InvalidAuditURL(f"the normalized URL is longer than {MAX_URL_LENGTH} characters")
-    if public_only:
-        _require_public_target(normalized)
+    url, normalized = target_url_clean(url=url, public_only=public_only)
     cleaned = clean_audit_options(options)
     with transaction.atomic():
         active = (Audit.objects.select_for_update()
@@ -85,6 +72,28 @@ def _audit_get_or_create(*, owner: Any, url: str, options: dict[str, Any] | None
             transaction.on_commit(lambda: run_audit.delay(audit_id))
     log.info("audit.created", audit_id=str(audit.pk), url=normalized)
     return audit, True
+
+
+def target_url_clean(*, url: Any, public_only: bool) -> tuple[str, str]:
+    """(url as entered with a scheme, normalized URL) of a site to audit or measure; raises
+    InvalidAuditURL. `public_only` (API callers) also refuses loopback/private targets
+    unless the deployment allows them (`_require_public_target`)."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidAuditURL("a URL is required")
+    url = url.strip()
+    if "://" not in url[:12]:
+        url = "https://" + url
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidAuditURL(f"the URL is longer than {MAX_URL_LENGTH} characters")
+    try:
+        normalized = normalize_url(url)
+    except InvalidURL as exc:
+        raise InvalidAuditURL(f"invalid URL: {exc}") from exc
+    if len(normalized) > MAX_URL_LENGTH:
+        raise InvalidAuditURL(f"the normalized URL is longer than {MAX_URL_LENGTH} characters")
+    if public_only:
+        _require_public_target(normalized)
+    return url, normalized
 
 
 def _claim(audit_id: Any) -> bool:
@@ -151,6 +160,7 @@ def _crawl_and_persist(audit: Audit, options: Any,
     assert summary is not None
     writer.write_site_findings(summary.site_findings)
     writer.resolve_links()
+    pagespeed_services.audit_lab_persist(audit=audit, report=summary.lab)
     return summary
 
 
@@ -225,6 +235,7 @@ def summary_as_dict(summary: CrawlSummary) -> dict[str, Any]:
         "llms_txt_proposal": summary.llms_txt_proposal,
         "resource_checks": summary.resource_checks,
         "rendering": summary.rendering,
+        "lab": summary.lab.summary() if summary.lab is not None else None,
         "geo": summary.geo.as_dict() if summary.geo is not None else None,
     }
 

@@ -340,6 +340,51 @@ AI_CACHE_TTL_S = env.int("AI_CACHE_TTL_S", default=7 * 24 * 3600)
 AI_JSON_MODE = env.bool("AI_JSON_MODE", default=True)
 AI_STREAM = env.bool("AI_STREAM", default=False)
 
+# --- AI visibility engines (visibility/engines) ---------------------------------------------
+# Answer engines asked for AI visibility tracking (docs/ai-visibility-engines.md). Empty list =
+# every engine whose key is set. Known: openai, perplexity, gemini, openai_compatible.
+AI_VISIBILITY_ENGINES = env.list("AI_VISIBILITY_ENGINES", default=[])
+#: Deadline for one question (all attempts included), connect timeout, retries of 5xx/connect.
+AI_VISIBILITY_TIMEOUT_S = env.float("AI_VISIBILITY_TIMEOUT_S", default=90.0)
+AI_VISIBILITY_CONNECT_TIMEOUT_S = env.float("AI_VISIBILITY_CONNECT_TIMEOUT_S", default=10.0)
+AI_VISIBILITY_MAX_RETRIES = env.int("AI_VISIBILITY_MAX_RETRIES", default=2)
+AI_VISIBILITY_RETRY_BACKOFF_S = env.float("AI_VISIBILITY_RETRY_BACKOFF_S", default=1.0)
+AI_VISIBILITY_MAX_RESPONSE_BYTES = env.int("AI_VISIBILITY_MAX_RESPONSE_BYTES", default=2_000_000)
+AI_VISIBILITY_MAX_OUTPUT_TOKENS = env.int("AI_VISIBILITY_MAX_OUTPUT_TOKENS", default=1200)
+# OpenAI: the key falls back to OPENAI_API_KEY, then to AI_API_KEY when the AI gateway talks to
+# OpenAI itself (not when AI_BASE_URL points at another provider).
+AI_VISIBILITY_OPENAI_API_KEY = (env("AI_VISIBILITY_OPENAI_API_KEY", default="")
+                                or env("OPENAI_API_KEY", default="")
+                                or (AI_API_KEY if not AI_BASE_URL or "api.openai.com" in AI_BASE_URL
+                                    else ""))
+AI_VISIBILITY_OPENAI_BASE_URL = env("AI_VISIBILITY_OPENAI_BASE_URL", default="https://api.openai.com/v1")
+AI_VISIBILITY_OPENAI_MODEL = env("AI_VISIBILITY_OPENAI_MODEL", default="gpt-4.1-mini")
+#: "web_search", or "web_search_preview" for models that only know the older tool name.
+AI_VISIBILITY_OPENAI_WEB_SEARCH_TOOL = env("AI_VISIBILITY_OPENAI_WEB_SEARCH_TOOL", default="web_search")
+# Perplexity: "agent" = the Agent API (POST /v1/agent, Responses format; Sonar chat completions
+# were retired on 2026-09-27), "sonar" = the legacy POST /chat/completions.
+PERPLEXITY_API_KEY = env("PERPLEXITY_API_KEY", default="")
+PERPLEXITY_BASE_URL = env("PERPLEXITY_BASE_URL", default="https://api.perplexity.ai")
+PERPLEXITY_API = env("PERPLEXITY_API", default="agent")
+PERPLEXITY_MODEL = env("PERPLEXITY_MODEL", default="")  # "" = perplexity/sonar (agent), sonar
+PERPLEXITY_PRESET = env("PERPLEXITY_PRESET", default="")
+GEMINI_API_KEY = env("GEMINI_API_KEY", default=env("GOOGLE_API_KEY", default=""))
+GEMINI_BASE_URL = env("GEMINI_BASE_URL", default="https://generativelanguage.googleapis.com")
+GEMINI_MODEL = env("GEMINI_MODEL", default="gemini-2.5-flash")
+# Any OpenAI-compatible chat completions server (Ollama, vLLM, Moonshot...), no web search.
+AI_VISIBILITY_COMPAT_BASE_URL = env("AI_VISIBILITY_COMPAT_BASE_URL", default="")
+AI_VISIBILITY_COMPAT_MODEL = env("AI_VISIBILITY_COMPAT_MODEL", default="")
+AI_VISIBILITY_COMPAT_API_KEY = env("AI_VISIBILITY_COMPAT_API_KEY", default="")
+# Per engine (<E> = OPENAI, PERPLEXITY, GEMINI, COMPAT): timeout override and USD prices used
+# when the provider does not report the cost (Perplexity does): per 1k input/output tokens and
+# per web search run.
+for _engine in ("OPENAI", "PERPLEXITY", "GEMINI", "COMPAT"):
+    _prefix = f"AI_VISIBILITY_{_engine}"
+    globals()[f"{_prefix}_TIMEOUT_S"] = env.float(f"{_prefix}_TIMEOUT_S", default=AI_VISIBILITY_TIMEOUT_S)
+    for _price in ("PRICE_INPUT_PER_1K", "PRICE_OUTPUT_PER_1K", "PRICE_PER_SEARCH"):
+        globals()[f"{_prefix}_{_price}"] = env.float(f"{_prefix}_{_price}", default=0.0)
+del _engine, _prefix, _price
+
 # --- API platform: rate limits, proxies, security headers, request limits, CORS -------------
 # (api-middleware; see README "API: rate limits, headers, errors" and docs/decisions.md)
 #: Per-class limits in the `limits` notation ("N/second|minute|hour|day", "N per 2 seconds").
@@ -432,6 +477,26 @@ WEBHOOKS_ROTATION_GRACE_HOURS = env.float("WEBHOOKS_ROTATION_GRACE_HOURS", defau
 WEBHOOKS_CELERY_COUNTDOWN_MAX_S = 3600
 # Sends webhook deliveries that are due (retries) or whose queue message was lost.
 CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {"task": "webhooks.deliver_due", "schedule": 30.0}
+
+# --- Page-speed lab and PageSpeed Insights (pagespeed/, audits/engine/lab.py, docs/pagespeed.md) ---
+#: Pages measured in the page-speed lab (headless Chromium, mobile + desktop) after the crawl
+#: when an audit does not set pagespeed_sample (0 = off, at most 50). Chromium is found like
+#: the render sample's (SEOAUDIT_CHROMIUM); without it the audit says the lab was skipped.
+SEOAUDIT_PAGESPEED_SAMPLE = env.int("SEOAUDIT_PAGESPEED_SAMPLE", default=5)
+#: PageSpeed Insights API key (field data and Google's Lighthouse run); empty = PSI off.
+PAGESPEED_API_KEY = env("PAGESPEED_API_KEY", default="")
+PAGESPEED_API_URL = env("PAGESPEED_API_URL",
+                        default="https://www.googleapis.com/pagespeedonline/v5/runPagespeed")
+#: One PSI call may take long (Google runs Lighthouse); bounded here.
+PAGESPEED_TIMEOUT_S = env.float("PAGESPEED_TIMEOUT_S", default=90.0)
+#: Rate-limit class of POST /api/v1/pagespeed (each starts a browser or a PSI call);
+#: override with SEOAUDIT_RATE_LIMITS="pagespeed=5/minute".
+SEOAUDIT_RATE_LIMITS.setdefault("pagespeed", "10/minute")
+_limits.parse(SEOAUDIT_RATE_LIMITS["pagespeed"])
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "PageSpeedFormFactorEnum": "pagespeed.models.Measurement.FormFactor",
+    "PageSpeedFormFactorRequestEnum": ["mobile", "desktop", "both"],
+})
 
 # --- AI answer visibility (visibility app; docs/ai-visibility.md) ---------------------------
 #: Engine calls one owner may spend per day (UTC); staff override it per owner in the admin.

@@ -32,6 +32,7 @@ api_v1 = [
     path("", include("keywords.api.urls")),
     path("", include("visibility.api.urls")),
     path("", include("ai.api")),
+    path("", include("pagespeed.api")),
 ]
 
 urlpatterns = [
