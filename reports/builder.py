@@ -160,6 +160,8 @@ class ReportData:
     pagespeed: PageSpeedSection | None = None
     #: None when no AI content was generated for the audit.
     ai_fixes: AIFixesSection | None = None
+    #: visibility.report.AIVisibilitySection: AI answers citing the site (None: no prompts).
+    ai_visibility: Any = None
 
 
 def report_data_build(*, audit: Audit, language: str = "en",
@@ -189,8 +191,15 @@ def report_data_build(*, audit: Audit, language: str = "en",
             branding=branding_for_owner(owner_id=audit.owner_id), summary=(),
             top_issues=tuple(ranked[:TOP_ISSUES]), categories=categories, geo=geo,
             comparison=comparison, stats=stats, examples_per_check=examples_per_check,
-            pagespeed=page_speed_section(audit=audit), ai_fixes=ai_fixes_section(audit=audit))
+            pagespeed=page_speed_section(audit=audit), ai_fixes=ai_fixes_section(audit=audit),
+            ai_visibility=_ai_visibility(audit))
         return replace(data, summary=executive_summary(data))
+
+
+def _ai_visibility(audit: Audit) -> Any:
+    from visibility.report import report_section
+
+    return report_section(audit=audit)
 
 
 def _issues(audit: Audit, cap: int) -> list[Issue]:

@@ -319,7 +319,8 @@ SPECTACULAR_SETTINGS = {
                             "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
                             "GitHubReplyStatusEnum": "webhooks.github.REPLY_STATUSES",
                             "AIContentKindEnum": "ai.models.AIContent.Kind",
-                            "AIContentStatusEnum": "ai.models.AIContent.Status"},
+                            "AIContentStatusEnum": "ai.models.AIContent.Status",
+                            "AnswerRunStatusEnum": "visibility.models.AnswerRun.Status"},
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
@@ -542,6 +543,20 @@ SEOAUDIT_PENDING_REDISPATCH_SECONDS = env.int("SEOAUDIT_PENDING_REDISPATCH_SECON
 #: How long an audit's database writes are retried (with backoff) through a database outage.
 SEOAUDIT_DB_RETRY_SECONDS = env.float("SEOAUDIT_DB_RETRY_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE["audits-watchdog"] = {"task": "audits.watchdog", "schedule": 60.0}
+
+# --- AI answer visibility (visibility app; docs/ai-visibility.md) ---------------------------
+#: Engine calls one owner may spend per day (UTC); staff override it per owner in the admin.
+AI_VISIBILITY_MAX_RUNS_PER_DAY = env.int("AI_VISIBILITY_MAX_RUNS_PER_DAY", default=50)
+#: Longest answer text stored per run (characters).
+AI_VISIBILITY_ANSWER_MAX_CHARS = env.int("AI_VISIBILITY_ANSWER_MAX_CHARS", default=20_000)
+#: Engine calls per prompt, engine and day at most (retryable failures included).
+AI_VISIBILITY_MAX_ATTEMPTS = env.int("AI_VISIBILITY_MAX_ATTEMPTS", default=3)
+#: A run still "running" after this long (a worker died) may be taken over.
+AI_VISIBILITY_RUN_TIMEOUT_S = env.int("AI_VISIBILITY_RUN_TIMEOUT_SECONDS", default=900)
+#: Longest Retry-After the run task waits for before leaving the run to the next hourly beat.
+AI_VISIBILITY_MAX_RETRY_WAIT_S = env.int("AI_VISIBILITY_MAX_RETRY_WAIT_SECONDS", default=600)
+# Every hour, queue the prompts whose slot of the day has come (one task per prompt and engine).
+CELERY_BEAT_SCHEDULE["visibility.track_due"] = {"task": "visibility.track_due", "schedule": 3600.0}
 
 # --- Logging -------------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", default="json" if RUN_MODE == "production" else "console")

@@ -30,6 +30,7 @@ PERIODIC_TASKS = frozenset({
     "audits.watchdog",
     "webhooks.deliver_due",
     "keywords.track_due",
+    "visibility.track_due",
 })
 #: Task name prefix -> queue. Keyword tracking is background SERP polling: `beat`.
 PREFIX_QUEUES = (

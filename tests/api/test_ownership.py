@@ -49,7 +49,7 @@ def theirs(other_user, audit_factory, settings, tmp_path):
             "finding": Finding.objects.filter(audit=audit).first(), "token": token,
             "report": report, "webhooks/endpoints": endpoint, "webhooks/deliveries": delivery,
             "webhooks/github/repositories": repository,
-            **_their_keywords(other_user)}
+            **_their_keywords(other_user), **_their_visibility(other_user)}
 
 
 def _their_keywords(owner):
@@ -64,6 +64,19 @@ def _their_keywords(owner):
     return {"site": site, "group": group, "keyword": keyword, "check": check}
 
 
+def _their_visibility(owner):
+    """Brand settings, a tracked prompt and an answer run (visibility app)."""
+    from keywords import services as keyword_services
+    from visibility import services as visibility_services
+    from visibility.models import AnswerRun
+
+    site = keyword_services.site_create(owner=owner, url="https://their-brand.example/")
+    visibility_services.brand_update(site=site, brand_name="Theirs")
+    prompt, _ = visibility_services.prompt_create(site=site, question="their question")
+    run = AnswerRun.objects.create(prompt=prompt, engine="openai", run_on="2026-01-01", status="ok")
+    return {"ai_site": site, "ai_prompt": prompt, "ai_run": run}
+
+
 def _fill(path, objects):
     audit = objects["audit"]
     if path.startswith("/api/v1/tokens/"):
@@ -72,7 +85,10 @@ def _fill(path, objects):
         return path.replace("{id}", str(objects["ai_content"].pk))
     if path.startswith("/api/v1/pagespeed/"):
         return path.replace("{id}", str(objects["pagespeed"].pk))
-    for prefix, key in (("/api/v1/keywords/sites/", "site"), ("/api/v1/keywords/groups/", "group"),
+    for prefix, key in (("/api/v1/ai-visibility/sites/", "ai_site"),
+                        ("/api/v1/ai-visibility/prompts/", "ai_prompt"),
+                        ("/api/v1/ai-visibility/runs/", "ai_run"),
+                        ("/api/v1/keywords/sites/", "site"), ("/api/v1/keywords/groups/", "group"),
                         ("/api/v1/rank-tracking/sites/", "site"),
                         ("/api/v1/rank-tracking/checks/", "check"), ("/api/v1/keywords/", "keyword")):
         if path.startswith(prefix):
@@ -113,7 +129,8 @@ def test_every_object_endpoint_answers_404_to_another_user(api, theirs):
     assert endpoint.deliveries.count() == 1 and type(endpoint).objects.get(pk=endpoint.pk).is_active
     assert type(theirs["webhooks/github/repositories"]).objects.count() == 1
     assert Measurement.objects.filter(pk=theirs["pagespeed"].pk, status="done").exists()
-    for key in ("site", "group", "keyword", "check"):  # keywords app: nothing deleted
+    for key in ("site", "group", "keyword", "check",  # keywords app: nothing deleted
+                "ai_site", "ai_prompt", "ai_run"):  # visibility app
         assert type(theirs[key]).objects.filter(pk=theirs[key].pk).exists(), key
 
 

@@ -25,6 +25,8 @@ EXPECTED = {
     "keywords.track_keywords": "beat",
     "keywords.reaudit_site": "beat",
     "pagespeed.measure": "crawl",
+    "visibility.track_due": "beat",
+    "visibility.run_prompt": "ai",
 }
 
 
