@@ -111,6 +111,9 @@ class CrawlOptions:
     #: (finding seo.crawl.time_budget): a tarpit site (every page slow until its timeout)
     #: would otherwise hold a worker for max_pages x total_timeout / concurrency.
     max_crawl_seconds: float = 0.0
+    #: After the crawl, measure this many pages in the page-speed lab (headless Chromium,
+    #: mobile and desktop profiles; lab.py); 0 turns the lab off.
+    pagespeed_sample: int = 5
 
 
 @_fast_pickle
