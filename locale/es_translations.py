@@ -13,6 +13,29 @@ import sys
 from pathlib import Path
 
 ES: dict[str, str | tuple[str, str]] = {
+    "AI answer visibility": "Visibilidad en respuestas de IA",
+    "Latest answers of AI engines to the tracked prompts (%(n)s answers, %(since)s to %(until)s).":
+        ("Últimas respuestas de los motores de IA a las preguntas seguidas "
+         "(%(n)s respuestas, del %(since)s al %(until)s)."),
+    "Mention rate": "Tasa de menciones",
+    "citation rate": "tasa de citas",
+    "share of voice": "cuota de voz",
+    "Prompts whose answers cite the site, with the GEO findings of the cited pages in this audit.":
+        ("Preguntas cuyas respuestas citan el sitio, con los hallazgos GEO de las páginas "
+         "citadas en esta auditoría."),
+    "Prompt": "Pregunta",
+    "Engine": "Motor",
+    "Position": "Posición",
+    "Cited page": "Página citada",
+    "GEO findings of the page": "Hallazgos GEO de la página",
+    "%(n)s latest answer does not cite the site.": (
+        "%(n)s respuesta reciente no cita el sitio.", "%(n)s respuestas recientes no citan el sitio."),
+    "No tracked prompt's latest answer cites the site.":
+        "Ninguna respuesta reciente a las preguntas seguidas cita el sitio.",
+    "not crawled in this audit": "no rastreada en esta auditoría",
+    "none": "ninguno",
+    "The HTML report lists every cited answer.":
+        "El informe HTML lista todas las respuestas que citan el sitio.",
     "(site-wide)": "(todo el sitio)",
     "... and %(count)d more": "... y %(count)d más",
     "How to fix": "Cómo solucionarlo",

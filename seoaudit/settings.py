@@ -196,6 +196,8 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        # Exchange tables (broadcast/control) under var/ too, not ./control in the checkout.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 

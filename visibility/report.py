@@ -9,7 +9,7 @@ the audit's Page rows by URL hash (a redirected page is found by its final URL t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -60,6 +60,14 @@ class AIVisibilitySection:
     cited: tuple[CitedPrompt, ...]
     #: Latest answers (prompt x engine) that do not cite the site.
     not_cited: int
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready (dates as ISO strings), for the JSON export."""
+        data = asdict(self)
+        data["since"], data["until"] = self.since.isoformat(), self.until.isoformat()
+        for row in data["cited"]:
+            row["run_on"] = row["run_on"].isoformat()
+        return data
 
 
 def report_section(*, audit: Audit) -> AIVisibilitySection | None:

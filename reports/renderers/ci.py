@@ -121,7 +121,8 @@ def markdown_summary(data: ReportData) -> str:
                              f"{severity.get(issue.severity, issue.severity)} | {affected} |")
         else:
             lines.append(_("No issues found."))
-        lines += _markdown_page_speed(data) + _markdown_ai_fixes(data)
+        lines += (_markdown_page_speed(data) + _markdown_ai_fixes(data)
+                  + _markdown_ai_visibility(data))
         return "\n".join(lines) + "\n"
 
 
@@ -194,4 +195,39 @@ def _markdown_ai_fixes(data: ReportData) -> list[str]:
             lines += [f"  - {_md(question)}" for question, _answer in fix.faq[:3]]
     if len(section.fixes) > MARKDOWN_AI_FIXES or section.truncated:
         lines += ["", _("The HTML report and the JSON export have every draft.")]
+    return lines
+
+
+#: Cited answers listed in the Markdown summary.
+MARKDOWN_VISIBILITY_ROWS = 10
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f} %"
+
+
+def _markdown_ai_visibility(data: ReportData) -> list[str]:
+    section = data.ai_visibility
+    if section is None:
+        return []
+    lines = ["", f"### {_('AI answer visibility')}", "",
+             f"{_('Mention rate')}: {_percent(section.mention_rate)} · "
+             f"{_('citation rate')}: {_percent(section.citation_rate)} · "
+             f"{_('share of voice')}: {_percent(section.share_of_voice)} "
+             f"({section.since} – {section.until})", ""]
+    if not section.cited:
+        lines.append(_("No tracked prompt's latest answer cites the site."))
+        return lines
+    lines += [f"| {_('Prompt')} | {_('Engine')} | {_('Position')} | {_('Cited page')} | "
+              f"{_('GEO findings of the page')} |", "|---|---|---:|---|---|"]
+    for row in section.cited[:MARKDOWN_VISIBILITY_ROWS]:
+        if not row.crawled:
+            findings = _("not crawled in this audit")
+        else:
+            findings = ", ".join(_md(ref.title) for ref in row.geo_findings[:3]) or _("none")
+        position = "–" if row.position is None else str(row.position)
+        lines.append(f"| {_md(row.question)} | {_md(row.engine)} | {position} | {_md(row.url)} | "
+                     f"{findings} |")
+    if len(section.cited) > MARKDOWN_VISIBILITY_ROWS:
+        lines += ["", _("The HTML report lists every cited answer.")]
     return lines

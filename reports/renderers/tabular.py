@@ -83,7 +83,8 @@ def _dumps(value: Any) -> str:
 def audit_json(*, audit: Audit) -> Iterator[str]:
     """The whole audit as one JSON object: audit fields, scores, crawl summary, findings per
     check, comparison with the previous audit, the page-speed measurements (latest per URL,
-    form factor and source) and AI-generated fixes (latest done per page and kind), then every
+    form factor and source), AI-generated fixes (latest done per page and kind) and the AI answer
+    visibility chapter (prompts whose answers cite the site), then every
     page and every finding (streamed)."""
     head = {
         "id": str(audit.pk), "url": audit.url, "normalized_url": audit.normalized_url,
@@ -94,6 +95,7 @@ def audit_json(*, audit: Audit) -> Iterator[str]:
         "scores": audit.scores, "summary": audit.summary,
         "finding_summary": selectors.finding_summary_for_audit(audit=audit),
         "comparison": audit_compare(audit=audit).as_dict(),
+        "ai_visibility": _ai_visibility_dict(audit),
     }
     yield _dumps(head)[:-1] + ',"pagespeed":['
     yield from _batched(_dumps(row) for row in page_speed_json(audit=audit))
@@ -104,6 +106,14 @@ def audit_json(*, audit: Audit) -> Iterator[str]:
     yield '],"findings":['
     yield from _batched(_dumps(finding) for finding in selectors.finding_iter(audit=audit))
     yield "]}\n"
+
+
+def _ai_visibility_dict(audit: Audit) -> dict[str, Any] | None:
+    """The report's AI answer visibility chapter (None: the owner tracks no prompt for the site)."""
+    from visibility.report import report_section
+
+    section = report_section(audit=audit)
+    return section.as_dict() if section is not None else None
 
 
 def _batched(items: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:

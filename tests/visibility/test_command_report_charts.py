@@ -103,10 +103,32 @@ def test_report_section_joins_cited_pages_with_their_geo_findings(user, engines)
     assert "seo.geo.no_statistics" in html and "not crawled in this audit" in html
 
 
+def test_markdown_and_json_exports_carry_the_visibility_chapter(user, engines):
+    import json
+
+    from reports.renderers.ci import markdown_summary
+    from reports.renderers.tabular import audit_json
+
+    audit, _site, prompt, answer = _audited_site(user)
+    engines(RecordedEngine("openai", answer))
+    tracking.prompt_run(prompt=prompt, engine_name="openai", day=audit.created_at.date())
+    markdown = markdown_summary(report_data_build(audit=audit))
+    assert "### AI answer visibility" in markdown and "Mention rate: 100 %" in markdown
+    assert "| Who explains examples best? | openai | 2 | https://www.example.com/p1 |" in markdown
+    assert "not crawled in this audit" in markdown
+    exported = json.loads("".join(audit_json(audit=audit)))["ai_visibility"]
+    assert exported["answers"] == 1 and exported["citation_rate"] == 1.0
+    assert [row["url"] for row in exported["cited"]] == ["https://www.example.com/p1",
+                                                         "https://example.com/p9"]
+    assert exported["cited"][0]["geo_findings"][0]["code"] == "seo.geo.no_statistics"
+
+
 def test_report_has_no_section_without_prompts(user):
     audit = make_audit(user, url="https://example.com/")
     assert report_data_build(audit=audit).ai_visibility is None
     assert "AI answer visibility" not in render_html(report_data_build(audit=audit))
+    from reports.renderers.tabular import audit_json
+    assert '"ai_visibility":null' in "".join(audit_json(audit=audit))
 
 
 def test_analytics_page_draws_the_charts(user, engines):
