@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from audits.engine.types import CrawlOptions
+
+# Property tests judge correctness, not speed: on a loaded 2-core CI machine an example can take
+# longer than Hypothesis' default 200 ms deadline, which fails the test without a bug.
+hypothesis_settings.register_profile("seoaudit", deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("seoaudit")
 
 
 @pytest.fixture(autouse=True)
