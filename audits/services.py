@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from webhooks import services as webhook_events
 
+from .distributed import services as distributed
 from .engine.crawler import CrawlError, CrawlRun, CrawlSummary
 from .engine.netguard import AddressGuard, BlockedAddress
 from .engine.types import CrawlProgress
@@ -97,7 +98,10 @@ def _claim(audit_id: Any) -> bool:
         return True
     stale_before = now - timedelta(seconds=settings.SEOAUDIT_STALE_AUDIT_SECONDS)
     if Audit.objects.filter(pk=audit_id, status=Audit.Status.RUNNING,
-                            updated_at__lt=stale_before).update(started_at=now, updated_at=now):
+                            updated_at__lt=stale_before).update(updated_at=now):
+        if distributed.crawl_job_exists(audit_id=audit_id):
+            return True  # a distributed crawl resumes from its shared frontier
+        Audit.objects.filter(pk=audit_id).update(started_at=now)
         # Start over cleanly: the dead run may have written part of the pages.
         Finding.objects.filter(audit_id=audit_id).delete()
         Link.objects.filter(audit_id=audit_id).delete()
@@ -107,10 +111,14 @@ def _claim(audit_id: Any) -> bool:
     return False
 
 
-def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], None] | None = None
-              ) -> Audit:
+def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], None] | None = None,
+              distribute: bool = False) -> Audit:
     """Crawl and check the audit's site, persisting as it goes. Safe to call twice: a second
-    call for an audit that is finished or running elsewhere returns it untouched."""
+    call for an audit that is finished or running elsewhere returns it untouched.
+
+    With `distribute` (the Celery task), a large audit in production mode is only started
+    here and crawled by work units on any worker (audits/distributed); it is returned RUNNING.
+    """
     if not _claim(audit_id):
         log.info("audit.skip", audit_id=str(audit_id), reason="not pending")
         return Audit.objects.get(pk=audit_id)
@@ -119,6 +127,10 @@ def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], No
     log.info("audit.start", audit_id=str(audit.pk), url=audit.normalized_url)
     try:
         options = crawl_options_for(audit.normalized_url, audit.options)
+        if distribute and (distributed.crawl_is_distributed(options)
+                           or distributed.crawl_job_exists(audit_id=audit.pk)):
+            distributed.crawl_start(audit=audit, options=options)
+            return audit
         summary = _crawl_and_persist(audit, options, on_progress)
     except CrawlError as exc:
         return _fail(audit, str(exc))
