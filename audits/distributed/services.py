@@ -344,7 +344,14 @@ def crawl_finalize(*, audit_id: Any) -> bool:
     ).update(finalize_started_at=now):
         return False
     audit = Audit.objects.get(pk=audit_id)
-    if audit.status != Audit.Status.RUNNING:
+    counts = frontier_counts(audit_id=audit_id,
+                             lease_s=settings.SEOAUDIT_DISTRIBUTED_LEASE_SECONDS)
+    if audit.status != Audit.Status.RUNNING or counts.in_flight or (
+            counts.sitemap and _room(audit)):
+        # Work appeared since the caller looked (another unit queued the sitemap-only URLs):
+        # the unit that ends last finalizes.
+        CrawlJob.objects.filter(pk=audit_id, finalize_started_at=now).update(
+            finalize_started_at=None)
         return False
     from ..services import _finish
 
@@ -364,6 +371,11 @@ def crawl_finalize(*, audit_id: Any) -> bool:
     frontier_discard(audit_id=audit_id)
     log.info("distributed.finish", audit_id=str(audit_id), pages=summary.pages_crawled)
     return True
+
+
+def _room(audit: Audit) -> bool:
+    max_pages = crawl_options_for(audit.normalized_url, audit.options).max_pages
+    return CrawlJob.objects.filter(pk=audit.pk, admitted__lt=max_pages).exists()
 
 
 async def _after_crawl(crawler: Crawler) -> None:
