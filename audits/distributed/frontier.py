@@ -20,14 +20,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
-from django.db.models.functions import Now
+from django.db.models import DateTimeField, F, Func
 
 from ..engine.batch import BatchItem, Discovered
 from ..models import CrawlJob, CrawlURL, url_hash
 from ..persistence import clean_text
 
 S = CrawlURL.State
+
+
+class _StatementTime(Func):
+    """The database's clock at this statement (not at the transaction's start, like now()):
+    leases are compared on one clock, whichever host a worker runs on."""
+
+    template = "statement_timestamp()"
+    output_field = DateTimeField()
+
 _TABLE = CrawlURL._meta.db_table
 
 
@@ -144,7 +152,7 @@ def _upsert(audit_id: Any, fresh: list[Discovered], hashes: dict[str, str],
         cursor.execute(
             f"INSERT INTO {_TABLE} AS c (audit_id, url_hash, url, depth, found_on, in_sitemap, "  # noqa: S608
             "query_path_hash, state, claimed_by, claimed_at, attempt) "
-            "SELECT %s, h, u, d, f, false, q, %s, %s, CASE WHEN %s THEN now() END, %s "
+            "SELECT %s, h, u, d, f, false, q, %s, %s, CASE WHEN %s THEN statement_timestamp() END, %s "
             "FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[], %s::text[]) "
             "AS v(h, u, d, f, q) "
             "ON CONFLICT (audit_id, url_hash) DO UPDATE SET state = EXCLUDED.state, "
@@ -165,10 +173,11 @@ def frontier_claim(*, audit_id: Any, token: str, batch: int, lease_s: float,
         cursor.execute(
             f"UPDATE {_TABLE} SET state = CASE WHEN attempt >= %s THEN %s ELSE %s END, "  # noqa: S608
             "claimed_by = '' WHERE audit_id = %s AND state = %s "
-            "AND claimed_at < now() - make_interval(secs => %s)",
+            "AND claimed_at < statement_timestamp() - make_interval(secs => %s)",
             [max_attempts, S.FAILED, S.QUEUED, audit_id, S.CLAIMED, lease_s])
         cursor.execute(
-            f"UPDATE {_TABLE} AS c SET state = %s, claimed_by = %s, claimed_at = now(), "  # noqa: S608
+            f"UPDATE {_TABLE} AS c SET state = %s, claimed_by = %s, "  # noqa: S608
+            "claimed_at = statement_timestamp(), "
             "attempt = c.attempt + 1 FROM ("
             f"SELECT id FROM {_TABLE} WHERE audit_id = %s AND state = %s "
             "ORDER BY depth, id LIMIT %s FOR UPDATE SKIP LOCKED) AS s WHERE c.id = s.id "
@@ -182,7 +191,7 @@ def frontier_claim(*, audit_id: Any, token: str, batch: int, lease_s: float,
 def frontier_renew(*, audit_id: Any, token: str) -> int:
     """Extend the lease of the unit's claims; the number of claims it still holds."""
     return CrawlURL.objects.filter(audit_id=audit_id, claimed_by=token, state=S.CLAIMED).update(
-        claimed_at=Now())
+        claimed_at=_StatementTime())
 
 
 def frontier_lock_claims(*, audit_id: Any, token: str) -> set[str]:
@@ -211,8 +220,10 @@ def frontier_counts(*, audit_id: Any, lease_s: float) -> FrontierCounts:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FILTER (WHERE state = %s), "  # noqa: S608
-            "count(*) FILTER (WHERE state = %s AND claimed_at >= now() - make_interval(secs => %s)), "
-            "count(*) FILTER (WHERE state = %s AND claimed_at < now() - make_interval(secs => %s)), "
+            "count(*) FILTER (WHERE state = %s "
+            "AND claimed_at >= statement_timestamp() - make_interval(secs => %s)), "
+            "count(*) FILTER (WHERE state = %s "
+            "AND claimed_at < statement_timestamp() - make_interval(secs => %s)), "
             "count(*) FILTER (WHERE state = %s), count(*) FILTER (WHERE state = %s) "
             f"FROM {_TABLE} WHERE audit_id = %s",
             [S.QUEUED, S.CLAIMED, lease_s, S.CLAIMED, lease_s, S.SITEMAP, S.DONE, audit_id])

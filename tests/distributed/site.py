@@ -43,7 +43,8 @@ class GeneratedSite:
     def route(self, path: str, origin: str) -> tuple[int, dict[str, str], str]:
         page_html = {"Content-Type": "text/html; charset=utf-8"}
         if path == "/robots.txt":
-            return 200, {"Content-Type": "text/plain"}, f"User-agent: *\nDisallow: /private/\nSitemap: {origin}/sitemap.xml\n"
+            return 200, {"Content-Type": "text/plain"}, (
+                f"User-agent: *\nDisallow: /private/\nSitemap: {origin}/sitemap.xml\n")
         if path == "/sitemap.xml":
             urls = [f"{origin}/p/{i}" for i in range(1, self.pages + 1, 7)]
             urls += [f"{origin}/orphan/{i}" for i in range(1, self.orphans + 1)]

@@ -23,7 +23,8 @@ def worker_env(queue: str, **extra: str) -> dict[str, str]:
     db = connection.settings_dict
     env = dict(os.environ)
     env.update({
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+                         f"{db['PORT'] or 5432}/{db['NAME']}"),
         "SEOAUDIT_DISTRIBUTED_QUEUE": queue,
         "SEOAUDIT_QUIET_STARTUP": "1",
         "SEOAUDIT_ALLOW_PRIVATE_NETWORKS": "1",
@@ -37,7 +38,8 @@ def worker_env(queue: str, **extra: str) -> dict[str, str]:
 class WorkerProcess:
     def __init__(self, name: str, queue: str, env: dict[str, str]) -> None:
         self.name = name
-        self.log = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log",  # noqa: SIM115
+                                               delete=False)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "seoaudit", "worker", "--pool", "solo",
              "-c", "1", "-Q", queue, "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
@@ -63,9 +65,11 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
     def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")[-5000:]
+        path = Path(self.log.name)
+        return path.read_text(errors="replace")[-5000:] if path.exists() else ""
 
 
 @contextmanager
