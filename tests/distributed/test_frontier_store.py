@@ -94,3 +94,33 @@ def test_only_the_holder_completes_a_claim(job):
     frontier_complete(audit_id=job.pk, token="new", records={url_hash(item.url): "[1]"})
     row = CrawlURL.objects.get(audit_id=job.pk, url_hash=url_hash(item.url))
     assert (row.state, row.record) == ("done", [1])
+
+
+def test_only_large_audits_in_production_mode_run_on_units(settings):
+    from audits.distributed.services import crawl_is_distributed
+    from audits.engine.types import CrawlOptions
+
+    settings.SEOAUDIT_DISTRIBUTED_MIN_PAGES = 5000
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.RUN_MODE = "production"
+    assert crawl_is_distributed(CrawlOptions(start_url=ORIGIN, max_pages=5001))
+    assert not crawl_is_distributed(CrawlOptions(start_url=ORIGIN, max_pages=5000))
+    settings.RUN_MODE = "embedded"
+    assert not crawl_is_distributed(CrawlOptions(start_url=ORIGIN, max_pages=100_000))
+    settings.RUN_MODE = "production"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert not crawl_is_distributed(CrawlOptions(start_url=ORIGIN, max_pages=100_000))
+
+
+def test_page_records_survive_the_trip_through_json():
+    import json
+
+    from audits.engine.site import PageRecord
+
+    record = PageRecord(url=f"{ORIGIN}/a", status=200, final_url=f"{ORIGIN}/a", depth=2,
+                        is_html=True, indexable=True, title="T", description=None,
+                        content_hash="ab", canonical=f"{ORIGIN}/a", redirect_hops=0, error=None,
+                        in_sitemap=True, hreflangs=(("en", f"{ORIGIN}/a"),), simhash=2**63 + 5,
+                        site_names="og\tSite")
+    again = PageRecord.from_row(json.loads(json.dumps(record.as_row())))
+    assert again == record and again.canonical is again.url
