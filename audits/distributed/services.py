@@ -248,14 +248,15 @@ def _save_batch(audit: Audit, options: CrawlOptions, token: str, outcome: BatchO
         hashes = {r.url: url_hash(r.url) for r in results}
         saved = set(Page.objects.filter(audit_id=audit_id, url_hash__in=list(hashes.values()))
                     .values_list("url_hash", flat=True))
-        fresh = [r for r in results if hashes[r.url] in mine and hashes[r.url] not in saved]
+        held = [r for r in results if hashes[r.url] in mine]
+        fresh = [r for r in held if hashes[r.url] not in saved]
         writer = AuditWriter(audit)
         for result in fresh:
             writer.add(result)
         writer.flush()
         frontier_complete(audit_id=audit_id, token=token,
                           records={hashes[r.url]: clean_json_text(_record(r).as_row())
-                                   for r in fresh})
+                                   for r in held})
         severity = _severity_counts(fresh)
         pages = sum(1 for r in fresh if r.fetch.error != "robots_blocked")
         CrawlJob.objects.filter(pk=audit_id).update(
