@@ -134,7 +134,9 @@ def unit_run(*, audit_id: Any, watch: bool = False) -> UnitReport:
     job = CrawlJob.objects.filter(pk=audit_id).only("finished", "units_run").first()
     if job is None or job.finished:
         return UnitReport("finished")
-    audit = Audit.objects.get(pk=audit_id)
+    audit = Audit.objects.filter(pk=audit_id).first()
+    if audit is None:
+        return UnitReport("inactive")
     if audit.status != Audit.Status.RUNNING:
         if audit.status in (Audit.Status.CANCELLED, Audit.Status.FAILED):
             frontier_discard(audit_id=audit_id)
