@@ -162,14 +162,53 @@ class WorkerSampler:
             self._sample()
 
 
-def postgres_cpu() -> float:
-    total = 0.0
-    for proc in psutil.process_iter(["name"]):
-        if proc.info["name"] in ("postgres", "postmaster"):
+class PostgresSampler:
+    """CPU of the PostgreSQL backends serving the bench database (their command line names
+    it), sampled every 0.5 s: backends come and go, each counts from its first sample (0 when
+    it started during the run) to its last."""
+
+    def __init__(self, db: str) -> None:
+        self.tag = f" {db} "
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self._sample(first=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self, first: bool = False) -> None:
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            if proc.info["name"] != "postgres" or self.tag not in " ".join(proc.info["cmdline"] or ()) + " ":
+                continue
             try:
-                total += sum(proc.cpu_times()[:2])
+                cpu = sum(proc.cpu_times()[:2])
             except psutil.Error:
                 continue
+            if first:
+                self.first[proc.pid] = cpu
+            self.last[proc.pid] = cpu
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sample()
+        return sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
+
+
+def politeness_calls(log_dir: Path) -> int:
+    """Redis calls of the per-host gate, from the units' `distributed.unit_saved` log lines."""
+    total = 0
+    for path in log_dir.glob("worker-*.log"):
+        for line in path.read_text(errors="replace").splitlines():
+            if "distributed.unit_saved" in line and line.startswith("{"):
+                try:
+                    total += int(json.loads(line).get("politeness_redis_calls", 0))
+                except ValueError:
+                    continue
     return total
 
 
@@ -197,8 +236,8 @@ def run_once(args: argparse.Namespace, base_url: str, workers: int, max_pages: i
     sampler.start()
     options = {"max_pages": max_pages, "allow_private": True, "check_external_links": False,
                "geo_live_check": False}
-    redis0, tuples0, pg_cpu0, busy0 = (redis_calls(args.redis_url), db_tuples(args.pg_db),
-                                      postgres_cpu(), machine_busy())
+    redis0, tuples0, busy0 = redis_calls(args.redis_url), db_tuples(args.pg_db), machine_busy()
+    pg_sampler = PostgresSampler(args.pg_db)
     audit_id = subprocess.run(
         [sys.executable, "-c", _ENQUEUE, base_url + "/", json.dumps(options), queue], cwd=REPO_DIR,
         env=env, check=True, capture_output=True, text=True, timeout=300).stdout.split()[-1]
@@ -221,6 +260,7 @@ def run_once(args: argparse.Namespace, base_url: str, workers: int, max_pages: i
             time.sleep(2)
     finally:
         sampler.stop()
+        pg_cpu = pg_sampler.stop()
         for proc, _log in procs:
             proc.terminate()
         for proc, log in procs:
@@ -248,7 +288,7 @@ def run_once(args: argparse.Namespace, base_url: str, workers: int, max_pages: i
         "pages_per_s": round(pages / total_s, 1) if total_s else None,
         "worker_cpu_ms_per_page": round(worker_cpu * 1000 / max(pages, 1), 2),
         "peak_rss_mb_per_worker": sampler.peak_rss_mb,
-        "postgres_cpu_ms_per_page": round((postgres_cpu() - pg_cpu0) * 1000 / max(pages, 1), 2),
+        "postgres_cpu_ms_per_page": round(pg_cpu * 1000 / max(pages, 1), 2),
         "machine_busy_s": round(machine_busy() - busy0, 1),
         "our_cpu_s": round(worker_cpu, 1),
         "db_bytes_per_page": {name: round(size / pages_stored) for name, size in peak.items()},
@@ -258,6 +298,7 @@ def run_once(args: argparse.Namespace, base_url: str, workers: int, max_pages: i
                           for k in ("inserted", "updated", "deleted", "commits")},
         "redis_commands_per_page_upper_bound": round(
             (redis_calls(args.redis_url) - redis0) / max(pages, 1), 2),
+        "politeness_redis_calls_per_page": round(politeness_calls(log_dir) / max(pages, 1), 2),
         "logs": str(log_dir),
     }
 

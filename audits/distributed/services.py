@@ -180,11 +180,13 @@ async def _crawl_batch(audit_id: Any, options: CrawlOptions, items: list[BatchIt
                              limit=options.per_host_concurrency, delay_s=delay,
                              lease_ttl_s=options.total_timeout + 10)
     try:
-        return await BatchCrawl(options, items, robots=robots, host_gate=gate,
-                                cancel=cancel).run()
+        outcome = await BatchCrawl(options, items, robots=robots, host_gate=gate,
+                                   cancel=cancel).run()
     finally:
         if gate is not None:
             await gate.close()
+    outcome.gate_calls = gate.calls if gate is not None else 0
+    return outcome
 
 
 class _ClaimKeeper(threading.Thread):
@@ -268,7 +270,8 @@ def _save_batch(audit: Audit, options: CrawlOptions, token: str, outcome: BatchO
             findings_notice=F("findings_notice") + severity[Severity.NOTICE],
             current_url=fresh[-1].url if fresh else F("current_url"))
     log.info("distributed.unit_saved", audit_id=str(audit_id), pages=len(fresh),
-             dropped=len(results) - len(fresh), links_found=len(discovered))
+             dropped=len(results) - len(fresh), links_found=len(discovered),
+             politeness_redis_calls=outcome.gate_calls)
     return len(fresh)
 
 

@@ -50,6 +50,8 @@ class BatchOutcome:
     discovered: list[Discovered]
     #: Why links were refused here (max_depth, url_too_long, repeated_path_segments).
     rejected: dict[str, int]
+    #: Calls the host gate made (filled in by the caller that owns the gate).
+    gate_calls: int = 0
 
 
 class BatchCrawl(Crawler):
