@@ -2,7 +2,7 @@
 
     python bench/scale.py [--pages 100000] [--workers 1,2,4] [--site-dir DIR]
                           [--pg-db h_distributed_bench] [--redis-url redis://127.0.0.1:6379/10]
-                          [--batch 200] [--timeout 3600]
+                          [--batch 200] [--concurrency 32] [--timeout 3600]
 
 The synthetic site (bench/sitegen.py, generated once into bench/out/site-<pages>) is served by
 nginx on 127.0.0.1 (bench/nginx_site.py). For each worker count the database is emptied, W
@@ -217,7 +217,8 @@ def machine_busy() -> float:
     return sum(t) - t.idle - getattr(t, "iowait", 0.0)
 
 
-def run_once(args: argparse.Namespace, base_url: str, workers: int, max_pages: int) -> dict[str, Any]:
+def run_once(args: argparse.Namespace, base_url: str, workers: int,
+             max_pages: int) -> dict[str, Any]:
     queue = f"scale-{uuid.uuid4().hex[:8]}"
     env = env_for(args, queue)
     prepare_db(args, env)
@@ -235,7 +236,7 @@ def run_once(args: argparse.Namespace, base_url: str, workers: int, max_pages: i
     sampler = WorkerSampler([p.pid for p, _ in procs])
     sampler.start()
     options = {"max_pages": max_pages, "allow_private": True, "check_external_links": False,
-               "geo_live_check": False}
+               "geo_live_check": False, "concurrency": args.concurrency}
     redis0, tuples0, busy0 = redis_calls(args.redis_url), db_tuples(args.pg_db), machine_busy()
     pg_sampler = PostgresSampler(args.pg_db)
     audit_id = subprocess.run(
@@ -280,7 +281,8 @@ def run_once(args: argparse.Namespace, base_url: str, workers: int, max_pages: i
     worker_cpu = sum(sampler.cpu_s)
     pages_stored = pages + 1 if pages else 1
     return {
-        "workers": workers, "status": row.get("status"), "error": row.get("error"), "pages": pages,
+        "workers": workers, "concurrency": args.concurrency, "status": row.get("status"),
+        "error": row.get("error"), "pages": pages,
         "crawl_s": round(crawl_s, 1) if crawl_s else None,
         "finalize_s": round(total_s - crawl_s, 1) if total_s and crawl_s else None,
         "total_s": round(total_s, 1) if total_s else None,
@@ -337,6 +339,9 @@ def main() -> int:
     parser.add_argument("--pg-db", default="h_distributed_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10")
     parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=32,
+                        help="the audit's per-host concurrency, shared by all workers; at the "
+                             "default 8 a one-host site is bound by politeness, not CPU")
     parser.add_argument("--timeout", type=float, default=3600)
     args = parser.parse_args()
     site_dir = ensure_site(args)
