@@ -230,7 +230,7 @@ def run_once(args: argparse.Namespace, base_url: str, workers: int,
         procs.append((subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "seoaudit", "worker", "--pool", "solo",
              "-Q", queue, "-n", f"scale{i}-{queue}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel", "WARNING"],
+             "--without-heartbeat", "--loglevel", "INFO"],  # INFO: the units' log lines
             cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT), log))
     time.sleep(6)  # imports; an idle worker's start-up is not part of the crawl
     sampler = WorkerSampler([p.pid for p, _ in procs])
