@@ -239,14 +239,15 @@ def run_once(args: argparse.Namespace, base_url: str, workers: int,
                "geo_live_check": False, "concurrency": args.concurrency}
     redis0, tuples0, busy0 = redis_calls(args.redis_url), db_tuples(args.pg_db), machine_busy()
     pg_sampler = PostgresSampler(args.pg_db)
-    audit_id = subprocess.run(
-        [sys.executable, "-c", _ENQUEUE, base_url + "/", json.dumps(options), queue], cwd=REPO_DIR,
-        env=env, check=True, capture_output=True, text=True, timeout=300).stdout.split()[-1]
     peak = dict.fromkeys(TABLES, 0)
     deadline = time.monotonic() + args.timeout
     row: dict[str, Any] = {}
     last_print = 0.0
     try:
+        audit_id = subprocess.run(
+            [sys.executable, "-c", _ENQUEUE, base_url + "/", json.dumps(options), queue],
+            cwd=REPO_DIR, env=env, check=True, capture_output=True, text=True,
+            timeout=300).stdout.split()[-1]
         while time.monotonic() < deadline:
             row = audit_row(args.pg_db, audit_id)
             if row["finalize_started"] is None and row["status"] == "RUNNING":
