@@ -110,7 +110,12 @@ def serve_site(site: GeneratedSite) -> Iterator[tuple[str, SiteStats]]:
                     time.sleep(site.delay)
                 origin = f"http://{self.headers.get('Host', '127.0.0.1')}"
                 status, headers, text = site.route(self.path, origin)
-                body = text.encode()
+            finally:
+                # Counted as served before the response goes out: once the client has the
+                # bytes it may send its next request before this thread runs again.
+                stats.leave()
+            body = text.encode()
+            try:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -120,8 +125,6 @@ def serve_site(site: GeneratedSite) -> Iterator[tuple[str, SiteStats]]:
                     self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass
-            finally:
-                stats.leave()
 
     class Server(ThreadingHTTPServer):
         daemon_threads = True
