@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -204,12 +205,14 @@ def politeness_calls(log_dir: Path) -> int:
     total = 0
     for path in log_dir.glob("worker-*.log"):
         for line in path.read_text(errors="replace").splitlines():
-            if "distributed.unit_saved" in line and line.startswith("{"):
-                try:
-                    total += int(json.loads(line).get("politeness_redis_calls", 0))
-                except ValueError:
-                    continue
+            if "distributed.unit_saved" in line:
+                # JSON lines, or the event dict inside Celery's own log format.
+                found = _CALLS.search(line)
+                total += int(found.group(1)) if found else 0
     return total
+
+
+_CALLS = re.compile(r"""["']politeness_redis_calls["']: (\d+)""")
 
 
 def machine_busy() -> float:
