@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from audits.models import Audit
+from visibility.charts import site_visibility_block
 
 from . import charts, selectors
 
@@ -70,5 +71,6 @@ def site_page(request: HttpRequest, site: str) -> HttpResponse:
             user=request.user, audit_id=points[-1]["audit_id"], previous_id=points[-2]["audit_id"])
     context = {"site": site.lower(), "points": points, "latest": latest, "comparison": comparison,
                "score_chart": score_chart, "issue_chart": issue_chart,
-               "rows": list(reversed(points))}
+               "rows": list(reversed(points)),
+               "ai_visibility": site_visibility_block(user=request.user, host=site)}
     return render(request, "analytics/site.html", context)

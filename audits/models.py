@@ -55,6 +55,12 @@ class Audit(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     #: Heartbeat: bumped with every progress save, so an abandoned run can be recognised.
     updated_at = models.DateTimeField(auto_now=True)
+    #: Runs started (claims): a run lost to a dead worker or an outage counts; the watchdog
+    #: fails the audit after SEOAUDIT_AUDIT_MAX_ATTEMPTS (docs/reliability.md).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    #: When the last run_audit message was sent; null while the audit waits for a free slot
+    #: of its owner (fair scheduling: audits/scheduling.py starts it when one frees).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -62,6 +68,7 @@ class Audit(models.Model):
             models.Index(fields=["owner", "-created_at"], name="audit_owner_created"),
             models.Index(fields=["owner", "normalized_url", "status"], name="audit_owner_url_status"),
             models.Index(fields=["status", "updated_at"], name="audit_status_updated"),
+            models.Index(fields=["status", "owner"], name="audit_status_owner"),
         ]
 
     def __str__(self) -> str:

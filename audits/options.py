@@ -11,7 +11,8 @@ from .engine.types import CrawlOptions
 from .exceptions import InvalidAuditOptions
 
 _INT_OPTIONS = {"max_pages": (1, None), "max_depth": (0, 1000), "concurrency": (1, 64),
-                "max_resource_checks": (0, 10_000), "js_render_sample": (0, 100)}
+                "max_resource_checks": (0, 10_000), "js_render_sample": (0, 100),
+                "pagespeed_sample": (0, 50)}
 _FLOAT_OPTIONS = {"crawl_delay": (0.0, 60.0), "timeout": (1.0, 120.0),
                   "resource_budget_s": (1.0, 600.0)}
 _BOOL_OPTIONS = ("ignore_robots", "include_subdomains", "use_sitemaps", "allow_private",
@@ -91,6 +92,8 @@ def crawl_options_for(url: str, options: dict[str, Any]) -> CrawlOptions:
         "parse_workers": options.get("parse_workers", settings.SEOAUDIT_PARSE_WORKERS),
         # Headless-Chromium sample after the crawl (engine/render.py).
         "js_render_sample": options.get("js_render_sample", settings.SEOAUDIT_JS_RENDER_SAMPLE),
+        # Page-speed lab after the crawl (engine/lab.py).
+        "pagespeed_sample": options.get("pagespeed_sample", settings.SEOAUDIT_PAGESPEED_SAMPLE),
     }
     if "max_depth" in options:
         kwargs["max_depth"] = options["max_depth"]

@@ -146,9 +146,19 @@ class AuditWriter:
             self.flush()
 
     def flush(self) -> None:
+        """Write the buffered results in one transaction. When it fails (the database went
+        away) nothing was written and the batch stays buffered, so calling flush again is safe."""
         if not self._buffer:
             return
         batch, self._buffer = self._buffer, []
+        try:
+            self._write_batch(batch)
+        except BaseException:
+            self._buffer[:0] = batch
+            raise
+        self.pages_written += len(batch)
+
+    def _write_batch(self, batch: list[PageResult]) -> None:
         with transaction.atomic():
             self._relax_durability()
             pages = self._write_pages([self._page_row(r) for r in batch])
@@ -166,7 +176,6 @@ class AuditWriter:
                 self._copy_text(Link._meta.db_table, self._LINK_COLUMNS, link_lines)
             self._write_links(link_rows)
             self._write_findings(finding_rows)
-        self.pages_written += len(batch)
 
     def _relax_durability(self) -> None:
         """Batches commit without waiting for the WAL flush (PostgreSQL `synchronous_commit =

@@ -109,13 +109,17 @@ def progress_snapshot(audit: Audit, *, crawl: CrawlProgress | None = None) -> di
 
 def progress_record(*, audit_id: Any, crawl: CrawlProgress | None = None,
                     fields: dict[str, Any] | None = None,
-                    only_if_running: bool = False) -> dict[str, Any] | None:
+                    only_if_running: bool = False,
+                    attempt: int | None = None) -> dict[str, Any] | None:
     """Persist the audit's next snapshot (with `fields` applied to the audit first) and
     publish it once the transaction commits. Returns the snapshot, or None when the audit
-    is gone or, with `only_if_running`, no longer RUNNING (then nothing is written)."""
+    is gone or, with `only_if_running`, no longer RUNNING, or, with `attempt`, run by a
+    newer attempt (then nothing is written)."""
     with transaction.atomic():
         audit = Audit.objects.select_for_update().filter(pk=audit_id).first()
         if audit is None or (only_if_running and audit.status != Audit.Status.RUNNING):
+            return None
+        if attempt is not None and audit.attempts != attempt:
             return None
         changes = dict(fields or {})
         for name, value in changes.items():

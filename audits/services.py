@@ -8,7 +8,6 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,8 +17,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from pagespeed import services as pagespeed_services
 from webhooks import services as webhook_events
 
+from . import scheduling
 from .distributed import services as distributed
 from .engine.crawler import CrawlError, CrawlRun, CrawlSummary
 from .engine.netguard import AddressGuard, BlockedAddress
@@ -30,6 +31,7 @@ from .models import Audit, Finding, Link, Page
 from .options import clean_audit_options, crawl_options_for
 from .persistence import AuditWriter
 from .progress import PROGRESS_INTERVAL_S, progress_publish_status, progress_record
+from .reliability import DB_CONNECTION_ERRORS, DatabaseUnavailable, RunMonitor, StopReason, db_retry
 
 log = structlog.get_logger(__name__)
 
@@ -54,6 +56,28 @@ def audit_create(*, owner: Any, url: str, options: dict[str, Any] | None = None,
 def _audit_get_or_create(*, owner: Any, url: str, options: dict[str, Any] | None, enqueue: bool,
                          public_only: bool = False) -> tuple[Audit, bool]:
     """(audit, created): the owner's active audit of the same normalized URL, or a new one."""
+    url, normalized = target_url_clean(url=url, public_only=public_only)
+    cleaned = clean_audit_options(options)
+    with transaction.atomic():
+        active = (Audit.objects.select_for_update()
+                  .filter(owner=owner, normalized_url=normalized,
+                          status__in=Audit.ACTIVE_STATUSES).first())
+        if active is not None:
+            return active, False
+        audit = Audit.objects.create(owner=owner, url=url, normalized_url=normalized,
+                                     options=cleaned)
+        webhook_events.audit_event_emit(audit=audit, type="audit.created")
+        if enqueue:
+            # Started when its owner has a free slot (fair scheduling: audits/scheduling.py).
+            transaction.on_commit(scheduling.audits_dispatch)
+    log.info("audit.created", audit_id=str(audit.pk), url=normalized)
+    return audit, True
+
+
+def target_url_clean(*, url: Any, public_only: bool) -> tuple[str, str]:
+    """(url as entered with a scheme, normalized URL) of a site to audit or measure; raises
+    InvalidAuditURL. `public_only` (API callers) also refuses loopback/private targets
+    unless the deployment allows them (`_require_public_target`)."""
     if not isinstance(url, str) or not url.strip():
         raise InvalidAuditURL("a URL is required")
     url = url.strip()
@@ -69,115 +93,131 @@ def _audit_get_or_create(*, owner: Any, url: str, options: dict[str, Any] | None
         raise InvalidAuditURL(f"the normalized URL is longer than {MAX_URL_LENGTH} characters")
     if public_only:
         _require_public_target(normalized)
-    cleaned = clean_audit_options(options)
-    with transaction.atomic():
-        active = (Audit.objects.select_for_update()
-                  .filter(owner=owner, normalized_url=normalized,
-                          status__in=Audit.ACTIVE_STATUSES).first())
-        if active is not None:
-            return active, False
-        audit = Audit.objects.create(owner=owner, url=url, normalized_url=normalized,
-                                     options=cleaned)
-        webhook_events.audit_event_emit(audit=audit, type="audit.created")
-        if enqueue:
-            from .tasks import run_audit
-
-            audit_id = str(audit.pk)
-            transaction.on_commit(lambda: run_audit.delay(audit_id))
-    log.info("audit.created", audit_id=str(audit.pk), url=normalized)
-    return audit, True
-
-
-def _claim(audit_id: Any) -> bool:
-    """Move PENDING -> RUNNING, or take over a RUNNING audit whose heartbeat went stale
-    (its worker died). Conditional UPDATEs, so two workers can never both win."""
-    now = timezone.now()
-    if Audit.objects.filter(pk=audit_id, status=Audit.Status.PENDING).update(
-            status=Audit.Status.RUNNING, started_at=now, updated_at=now, error=""):
-        progress_publish_status(audit_id=audit_id)
-        return True
-    stale_before = now - timedelta(seconds=settings.SEOAUDIT_STALE_AUDIT_SECONDS)
-    if Audit.objects.filter(pk=audit_id, status=Audit.Status.RUNNING,
-                            updated_at__lt=stale_before).update(updated_at=now):
-        if distributed.crawl_job_exists(audit_id=audit_id):
-            return True  # a distributed crawl resumes from its shared frontier
-        Audit.objects.filter(pk=audit_id).update(started_at=now)
-        # Start over cleanly: the dead run may have written part of the pages.
-        Finding.objects.filter(audit_id=audit_id).delete()
-        Link.objects.filter(audit_id=audit_id).delete()
-        Page.objects.filter(audit_id=audit_id).delete()
-        progress_publish_status(audit_id=audit_id)
-        return True
-    return False
+    return url, normalized
 
 
 def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], None] | None = None,
               distribute: bool = False) -> Audit:
     """Crawl and check the audit's site, persisting as it goes. Safe to call twice: a second
-    call for an audit that is finished or running elsewhere returns it untouched.
+    call for an audit that is finished or running elsewhere returns it untouched, and one
+    whose owner is at the running-audits cap leaves it PENDING for the dispatcher.
+
+    Faults (docs/reliability.md): database writes are retried through an outage; a cancel
+    or this worker's warm shutdown stops the crawl within SEOAUDIT_CONTROL_POLL_SECONDS (a
+    shutdown requeues the audit for another worker); a run that cannot go on is requeued
+    while attempts are left, else FAILED with the reason.
 
     With `distribute` (the Celery task), a large audit in production mode is only started
-    here and crawled by work units on any worker (audits/distributed); it is returned RUNNING.
+    here and crawled by work units on any worker (audits/distributed; docs/scaling.md); it
+    is returned RUNNING.
     """
-    if not _claim(audit_id):
-        log.info("audit.skip", audit_id=str(audit_id), reason="not pending")
+    claim = scheduling.audit_claim(audit_id=audit_id)
+    if claim.outcome != scheduling.Claim.CLAIMED:
+        log.info("audit.skip", audit_id=str(audit_id), reason=str(claim.outcome))
         return Audit.objects.get(pk=audit_id)
     audit = Audit.objects.get(pk=audit_id)
+    attempt = claim.attempt
     webhook_events.audit_event_emit(audit=audit, type="audit.started")
-    log.info("audit.start", audit_id=str(audit.pk), url=audit.normalized_url)
+    log.info("audit.start", audit_id=str(audit.pk), url=audit.normalized_url, attempt=attempt)
+    cancel = threading.Event()
+    monitor = RunMonitor(audit.pk, cancel, attempt=attempt)
     try:
-        options = crawl_options_for(audit.normalized_url, audit.options)
-        if distribute and (distributed.crawl_is_distributed(options)
-                           or distributed.crawl_job_exists(audit_id=audit.pk)):
-            distributed.crawl_start(audit=audit, options=options)
-            return audit
-        summary = _crawl_and_persist(audit, options, on_progress)
+        if distribute:
+            options = crawl_options_for(audit.normalized_url, audit.options)
+            if distributed.crawl_is_distributed(options) \
+                    or distributed.crawl_job_exists(audit_id=audit.pk):
+                distributed.crawl_start(audit=audit, options=options)
+                return audit
+        with monitor:
+            options = crawl_options_for(audit.normalized_url, audit.options)
+            summary = _crawl_and_persist(audit, options, on_progress, monitor=monitor)
     except CrawlError as exc:
-        return _fail(audit, str(exc))
+        return _fail(audit, str(exc), attempt=attempt)
+    except DatabaseUnavailable as exc:
+        # Record the outcome once the database is back; if it stays away the watchdog will.
+        reason = str(exc)
+        db_retry(lambda: scheduling.audit_interrupted(audit_id=audit.pk, attempt=attempt,
+                                                      reason=reason),
+                 what="requeue after database outage", audit_id=audit.pk)
+        audit.refresh_from_db()
+        return audit
     except Exception as exc:
         log.exception("audit.crash", audit_id=str(audit.pk))
-        return _fail(audit, f"internal error: {type(exc).__name__}: {exc}"[:1000])
-    return _finish(audit, summary)
+        return _fail(audit, f"internal error: {type(exc).__name__}: {exc}"[:1000], attempt=attempt)
+    if monitor.stop_reason == StopReason.SHUTDOWN and summary.cancelled:
+        # Warm shutdown cut the crawl short: give the audit back (not counted as an attempt)
+        # for another worker. A crawl that had already ended is finished here instead.
+        db_retry(lambda: scheduling.audit_requeue(audit_id=audit.pk, attempt=attempt,
+                                                  reason="worker shutting down",
+                                                  count_attempt=False),
+                 what="requeue on shutdown", audit_id=audit.pk)
+        audit.refresh_from_db()
+        return audit
+    if monitor.stop_reason == StopReason.TAKEN_OVER:
+        log.warning("audit.superseded", audit_id=str(audit.pk), attempt=attempt)
+        audit.refresh_from_db()
+        return audit
+    return db_retry(lambda: _finish(audit, summary, attempt=attempt), what="finish",
+                    audit_id=audit.pk)
 
 
 def _crawl_and_persist(audit: Audit, options: Any,
-                       on_progress: Callable[[Audit, CrawlProgress], None] | None) -> CrawlSummary:
-    cancel = threading.Event()
+                       on_progress: Callable[[Audit, CrawlProgress], None] | None, *,
+                       monitor: RunMonitor) -> CrawlSummary:
+    cancel, attempt = monitor.cancel, monitor.attempt
     run = CrawlRun(options, cancel=cancel)
     writer = AuditWriter(audit)
     last = 0.0
+
+    def tick(progress: CrawlProgress) -> bool:
+        if not _save_progress(audit, progress, attempt=attempt):
+            return False
+        webhook_events.audit_progress_emit(audit=audit)
+        return True
+
     for result in run:
-        writer.add(result)
+        try:
+            writer.add(result)
+        except DB_CONNECTION_ERRORS:  # the batch stays buffered: write it again
+            db_retry(writer.flush, what="write pages", audit_id=audit.pk)
         now = time.monotonic()
         if now - last >= PROGRESS_INTERVAL_S:
             last = now
             progress = run.progress()
-            if not _save_progress(audit, progress):
+            if not db_retry(lambda p=progress: tick(p), what="save progress", audit_id=audit.pk):
                 cancel.set()  # cancelled (or taken over) meanwhile: stop crawling
             elif on_progress is not None:
                 on_progress(audit, progress)
-            webhook_events.audit_progress_emit(audit=audit)
-    _save_progress(audit, run.progress())  # the exact page count before the site checks
-    writer.flush()
+    # The exact page count before the site checks.
+    db_retry(lambda: _save_progress(audit, run.progress(), attempt=attempt),
+             what="save progress", audit_id=audit.pk)
     summary = run.summary
     assert summary is not None
-    writer.write_site_findings(summary.site_findings)
-    writer.resolve_links()
+    if monitor.stop_reason == StopReason.TAKEN_OVER or (
+            monitor.stop_reason == StopReason.SHUTDOWN and summary.cancelled):
+        return summary  # this run's rows are deleted (requeue) or not its own any more
+    db_retry(writer.flush, what="write pages", audit_id=audit.pk)
+    db_retry(lambda: writer.write_site_findings(summary.site_findings),
+             what="write site findings", audit_id=audit.pk)
+    db_retry(writer.resolve_links, what="count inlinks", audit_id=audit.pk)
+    db_retry(lambda: pagespeed_services.audit_lab_persist(audit=audit, report=summary.lab),
+             what="store page-speed figures", audit_id=audit.pk)
     return summary
 
 
-def _save_progress(audit: Audit, progress: CrawlProgress) -> bool:
+def _save_progress(audit: Audit, progress: CrawlProgress, *, attempt: int | None = None) -> bool:
     total = max(progress.total_estimate, progress.pages_crawled, 1)
     percent = min(99, int(progress.pages_crawled * 100 / total))
     audit.progress, audit.pages_crawled, audit.total_pages = percent, progress.pages_crawled, total
     # Persisted with the live snapshot and published (audits/progress.py); False once the
     # audit is no longer RUNNING (cancelled meanwhile).
     return progress_record(audit_id=audit.pk, crawl=progress, only_if_running=True,
+                           attempt=attempt,
                            fields={"progress": percent, "pages_crawled": progress.pages_crawled,
                                    "total_pages": total}) is not None
 
 
-def _finish(audit: Audit, summary: CrawlSummary) -> Audit:
+def _finish(audit: Audit, summary: CrawlSummary, *, attempt: int | None = None) -> Audit:
     score = summary.score
     geo = summary.geo
     fields = {
@@ -189,28 +229,30 @@ def _finish(audit: Audit, summary: CrawlSummary) -> Audit:
         "finished_at": timezone.now(), "updated_at": timezone.now(),
     }
     status = Audit.Status.CANCELLED if summary.cancelled else Audit.Status.COMPLETED
-    # Conditional: an audit cancelled meanwhile stays CANCELLED (with its partial results).
-    updated = Audit.objects.filter(pk=audit.pk, status=Audit.Status.RUNNING).update(
-        status=status, **fields)
-    if not updated:
-        Audit.objects.filter(pk=audit.pk).update(**fields)
+    # Conditional: an audit cancelled meanwhile stays CANCELLED (with its partial results);
+    # one requeued or taken over by another run (`attempt` moved on) is left to that run.
+    rows = Audit.objects.filter(pk=audit.pk)
+    if attempt is not None:
+        rows = rows.filter(attempts=attempt)
+    updated = rows.filter(status=Audit.Status.RUNNING).update(status=status, **fields)
+    if not updated and not rows.filter(status=Audit.Status.CANCELLED).update(**fields):
+        audit.refresh_from_db()
+        log.info("audit.finish_skipped", audit_id=str(audit.pk), status=audit.status)
+        return audit
     progress_publish_status(audit_id=audit.pk)
     audit.refresh_from_db()
     webhook_events.audit_finished_emit(audit=audit)
+    scheduling.audits_dispatch()  # the owner's slot is free
     log.info("audit.finish", audit_id=str(audit.pk), status=audit.status,
              pages=summary.pages_crawled, score=score.score,
              geo_score=geo.score if geo is not None else None, seconds=summary.elapsed_s)
     return audit
 
 
-def _fail(audit: Audit, reason: str) -> Audit:
-    Audit.objects.filter(pk=audit.pk).exclude(status=Audit.Status.CANCELLED).update(
-        status=Audit.Status.FAILED, error=reason, finished_at=timezone.now(),
-        updated_at=timezone.now())
-    progress_publish_status(audit_id=audit.pk)
+def _fail(audit: Audit, reason: str, *, attempt: int | None = None) -> Audit:
+    db_retry(lambda: scheduling.audit_fail(audit_id=audit.pk, reason=reason, attempt=attempt),
+             what="fail", audit_id=audit.pk)
     audit.refresh_from_db()
-    webhook_events.audit_finished_emit(audit=audit)
-    log.warning("audit.failed", audit_id=str(audit.pk), reason=reason)
     return audit
 
 
@@ -219,6 +261,7 @@ def audit_cancel(*, audit: Audit) -> Audit:
     if Audit.objects.filter(pk=audit.pk, status__in=Audit.ACTIVE_STATUSES).update(
             status=Audit.Status.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now()):
         progress_publish_status(audit_id=audit.pk)
+        transaction.on_commit(scheduling.audits_dispatch)  # a slot (or queued place) is free
     audit.refresh_from_db()
     return audit
 
@@ -237,6 +280,7 @@ def summary_as_dict(summary: CrawlSummary) -> dict[str, Any]:
         "llms_txt_proposal": summary.llms_txt_proposal,
         "resource_checks": summary.resource_checks,
         "rendering": summary.rendering,
+        "lab": summary.lab.summary() if summary.lab is not None else None,
         "geo": summary.geo.as_dict() if summary.geo is not None else None,
     }
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
-from . import services
+from . import scheduling, services
 from .distributed import services as distributed
+from .reliability import connect_worker_signals
 
 #: Hard limit on one audit run; the soft limit fires first so the audit ends as FAILED.
+#: The Redis broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT_SECONDS) must exceed it.
 AUDIT_TIME_LIMIT_S = 4 * 3600
+
+# A warm shutdown (SIGTERM) stops running audits and requeues them (audits/reliability.py).
+connect_worker_signals()
 
 
 @shared_task(name="audits.run_audit", acks_late=True, reject_on_worker_lost=True,
@@ -31,3 +38,10 @@ def crawl_unit(audit_id: str, watch: bool = False) -> str:
     """One work unit of a distributed crawl (audits/distributed). Idempotent: a redelivered
     unit claims what is left, a unit of a finished or cancelled audit does nothing."""
     return distributed.unit_run(audit_id=audit_id, watch=watch).outcome
+
+
+@shared_task(name="audits.watchdog", ignore_result=True, soft_time_limit=50, time_limit=60)
+def watchdog() -> dict[str, Any]:
+    """Every minute (Celery beat): requeue or fail audits whose worker was lost, re-send lost
+    queue messages, start audits waiting for a free slot."""
+    return scheduling.audits_watchdog().as_dict()

@@ -236,7 +236,7 @@ def run_command(site: RunningSite, *, mode: str, max_pages: int, args: argparse.
            "--max-pages", str(max_pages), "--concurrency", str(args.concurrency),
            "--format", "json", "--output", os.devnull,
            # The Chromium render sample is timed on its own (bench/render.py), not here.
-           "--js-render-sample", "0"]
+           "--js-render-sample", "0", "--pagespeed-sample", "0"]
     if args.parse_workers is not None:
         cmd += ["--parse-workers", str(args.parse_workers)]
     try:

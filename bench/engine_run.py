@@ -83,6 +83,7 @@ def crawl_options(url: str, max_pages: int, concurrency: int, parse_workers: int
                         respect_robots=True, per_host_concurrency=concurrency,
                         global_concurrency=max(32, concurrency), parse_workers=parse_workers,
                         js_render_sample=0,  # timed on its own by bench/render.py
+                        pagespeed_sample=0,  # timed on its own by bench/pagespeed.py
                         geo=geo)
 
 

@@ -156,7 +156,7 @@ def crawl(origin: str, site: Site) -> OurSite:
     """Crawl the site with the engine, as an audit would (robots.txt respected)."""
     options = CrawlOptions(start_url=origin + "/", allow_private=True, max_pages=500,
                            max_retries=0, parse_workers=0, per_host_concurrency=4,
-                           js_render_sample=0)
+                           js_render_sample=0, pagespeed_sample=0)
     ours = OurSite()
     run = CrawlRun(options)
     try:

@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with serve_site(root) as base:
         options = CrawlOptions(start_url=base + "/", allow_private=True, max_pages=300,
-                               check_resources=False, js_render_sample=0)
+                               check_resources=False, js_render_sample=0,
+                               pagespeed_sample=0)
         crawler = Crawler(options)
 
         async def crawl() -> None:

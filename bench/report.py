@@ -1,13 +1,17 @@
 """Report benchmark: the PDF of an audit of 1,000 pages with ~5,000 findings.
 
-    python bench/report.py [--pages 1000] [--findings 5000] [--pg-url URL] [--keep]
+    python bench/report.py [--pages 1000] [--findings 5000] [--speed-pages 100]
+                           [--ai-fixes 300] [--pg-url URL] [--keep]
 
 What it does: (re)creates the PostgreSQL database `bench_report`, migrates it, seeds two audits
 of one site with bulk inserts (the previous one too, so the report has its comparison
 section): `--pages` pages each, `--findings` findings spread over real check codes of the
 registry (page checks on a share of the pages, a few site-wide ones), scores computed by the
 engine's own scoring from those counts, an AI-crawler matrix and an llms.txt proposal in the
-summary. Then it renders in a fresh child process (what a Celery worker does), once per
+summary, page-speed measurements of `--speed-pages` pages (lab mobile + desktop with
+every `details` key, PSI field data on a fifth of them) and `--ai-fixes` AI content rows (the
+six kinds in turn, over the first pages). Then it renders in a fresh child process (what a
+Celery worker does), once per
 format: the PDF (English and Spanish), the HTML, CSV, JSON and JUnit files, and prints the
 wall and CPU time (CPU does not depend on what else runs on the machine), the database
 queries and the child's peak RSS (ru_maxrss,
@@ -133,6 +137,68 @@ def _seed(pages: int, findings: int) -> tuple[str, str]:
     return ids[1], ids[0]
 
 
+def _seed_display(audit_id: str, speed_pages: int, ai_fixes: int) -> None:
+    """The lab step's measurements and AI-generated fixes of the measured audit."""
+    from ai.models import AIContent
+    from audits.models import Audit, Page
+    from pagespeed.models import Measurement
+
+    rng = random.Random(SEED)
+    audit = Audit.objects.get(pk=audit_id)
+    pages = list(Page.objects.filter(audit=audit).order_by("depth", "url")[:max(speed_pages, 50)])
+    rows = []
+    for index, page in enumerate(pages[:speed_pages]):
+        for form_factor, slow in (("mobile", 2.5), ("desktop", 1.0)):
+            details = {"weight_by_type": {"script": rng.randint(1, 900) * 1000,
+                                          "image": rng.randint(1, 3000) * 1000,
+                                          "stylesheet": rng.randint(1, 200) * 1000},
+                       "render_blocking": [{"url": f"https://shop.example/static/{i}.css",
+                                            "type": "stylesheet", "bytes": 12_000}
+                                           for i in range(rng.randint(0, 12))],
+                       "unused_large_images": [{"url": f"https://shop.example/img/{i}.jpg",
+                                                "bytes": 400_000, "displayed_w": 300,
+                                                "displayed_h": 200, "natural_w": 3000,
+                                                "natural_h": 2000} for i in range(3)],
+                       "throttling": {"rtt_ms": 150, "cpu_slowdown": 4}}
+            rows.append(Measurement(
+                owner=audit.owner, audit=audit, page=page, url=page.url, form_factor=form_factor,
+                status="done", lcp_ms=rng.uniform(800, 3000) * slow, cls=rng.uniform(0, 0.3),
+                tbt_ms=rng.uniform(0, 400) * slow, fcp_ms=rng.uniform(500, 1500) * slow,
+                ttfb_ms=rng.uniform(50, 900), score=rng.randint(20, 100),
+                page_weight_bytes=rng.randint(200, 5000) * 1000, request_count=rng.randint(5, 150),
+                details=details))
+        if index % 5 == 0:
+            rows.append(Measurement(owner=audit.owner, audit=audit, page=page, url=page.url,
+                                    form_factor="mobile", source="psi", status="done",
+                                    lcp_ms=2600.0, cls=0.05, tbt_ms=300.0, fcp_ms=1500.0,
+                                    ttfb_ms=700.0, score=70, details={"field": {
+                                        "lcp_ms": {"p75": 2400, "category": "FAST"},
+                                        "inp_ms": {"p75": 250, "category": "AVERAGE"}}}))
+    Measurement.objects.bulk_create(rows, batch_size=1000)
+    kinds = list(AIContent.Kind.values)
+    outputs = {"title_meta": {"title": "A proposed title of a good length",
+                              "meta_description": "A proposed meta description " * 4},
+               "alt_text": {"images": [{"src": f"https://shop.example/img/{i}.jpg",
+                                        "alt": "A product photo"} for i in range(12)]},
+               "faq": {"faq": [{"question": f"Question {i}?", "answer": "An answer. " * 8}
+                               for i in range(6)]},
+               "json_ld": {"schema_type": "Product", "json_ld": {
+                   "@context": "https://schema.org", "@type": "Product", "name": "A product",
+                   "offers": {"@type": "Offer", "price": "19.00", "priceCurrency": "EUR"}}},
+               "llms_txt": {"llms_txt": "# Shop\n\n> An example shop.\n" + "- [a](b)\n" * 500},
+               "geo_brief": {"summary": "A brief.", "answer_first": "An answer. " * 8,
+                             "statistics": ["Add figures."], "quotations": ["Quote someone."],
+                             "sources": ["Cite a study."], "structure": ["Use headings."],
+                             "findings": ["seo.geo.no_statistics"]}}
+    contents = [AIContent(kind=kinds[i % len(kinds)], audit=audit,
+                          page=pages[(i // len(kinds)) % len(pages)],
+                          page_url=pages[(i // len(kinds)) % len(pages)].url,
+                          output=outputs[kinds[i % len(kinds)]], provider="openai",
+                          model="gpt-4o-mini", offline=i % 7 == 0, status="done",
+                          created_by=audit.owner) for i in range(ai_fixes)]
+    AIContent.objects.bulk_create(contents, batch_size=1000)
+
+
 def _render(audit_id: str, fmt: str, language: str, out: str) -> None:
     """Child process: build and render one report, print its figures as JSON."""
     from django.db import connection
@@ -159,6 +225,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--findings", type=int, default=5000)
+    parser.add_argument("--speed-pages", type=int, default=100)
+    parser.add_argument("--ai-fixes", type=int, default=300)
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--out-dir", default="/tmp/bench-report")
     parser.add_argument("--render", nargs=4, metavar=("AUDIT", "FORMAT", "LANG", "OUT"),
@@ -177,6 +245,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     audit_id, _previous_id = _seed(args.pages, args.findings)
+    _seed_display(audit_id, args.speed_pages, args.ai_fixes)
     print(f"seeded 2 audits x {args.pages} pages, "
           f"{Finding.objects.filter(audit_id=audit_id).count()} findings in the measured one "
           f"({time.perf_counter() - started:.1f} s)")

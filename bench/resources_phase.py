@@ -76,7 +76,7 @@ def main() -> None:
             for check in [False, True] * args.runs:
                 opts = CrawlOptions(start_url=base + "/", max_pages=args.pages + 60,
                                     allow_private=True, check_resources=check,
-                                    js_render_sample=0)
+                                    js_render_sample=0, pagespeed_sample=0)
                 started = time.monotonic()
                 summary = run_crawl(opts, on_page=lambda result: None)
                 elapsed = time.monotonic() - started

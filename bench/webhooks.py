@@ -150,7 +150,7 @@ def main() -> None:
         redis.Redis.from_url(args.redis_url).flushdb()
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "seoaudit", "worker", "--pool", "threads",
-             "-c", str(args.threads), "--loglevel", "WARNING", "-Q", "celery",
+             "-c", str(args.threads), "--loglevel", "WARNING", "-Q", "webhooks,beat,celery",
              "-B", "--schedule", "/tmp/bench-webhooks-celerybeat"],  # beat: the 30 s sweep
             cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

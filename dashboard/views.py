@@ -16,9 +16,11 @@ from audits.models import Audit
 from audits.progress import progress_snapshot
 from audits.selectors import audit_score_breakdown, finding_summary
 from audits.services import audit_submit
+from reports.ai_fixes import ai_fixes_count, ai_fixes_section
 from reports.exceptions import AuditNotReportable
 from reports.http import DIRECT_FORMATS, direct_report_response
 from reports.models import Report
+from reports.page_speed import page_speed_section
 from seoaudit.http_errors import error_response
 
 from . import selectors
@@ -28,6 +30,10 @@ from .forms import AuditStartForm
 #: the 2,048-character URL limit (SEOAUDIT_MAX_URL_LENGTH). static/js/progress.js sends at most
 #: this many (the newest running audits: the list is newest first).
 LIVE_POLL_MAX_IDS = 40
+#: Pages in the progress page's page-speed table (the report lists more).
+PAGE_SPEED_PAGES = 10
+#: Fixes on the AI content page.
+AI_FIXES_SHOWN = 100
 
 
 def _audit_or_404(request: HttpRequest, audit_id: uuid.UUID) -> Audit:
@@ -66,7 +72,32 @@ def audit_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The live progress page of one audit (owner or staff; anyone else gets a 404)."""
     audit = _audit_or_404(request, pk)
     return render(request, "dashboard/audit_detail.html",
-                  {"audit": audit, "snapshot": progress_snapshot(audit)})
+                  {"audit": audit, "snapshot": progress_snapshot(audit),
+                   "pagespeed": page_speed_section(audit=audit, max_pages=PAGE_SPEED_PAGES),
+                   "ai_fixes_count": ai_fixes_count(audit=audit)})
+
+
+@never_cache
+@login_required
+@require_GET
+def audit_page_speed(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The progress page's page-speed card alone (HTML fragment; 204 without page-speed
+    data): progress.js loads it when the audit it watches completes."""
+    audit = _audit_or_404(request, pk)
+    pagespeed = page_speed_section(audit=audit, max_pages=PAGE_SPEED_PAGES)
+    if pagespeed is None:
+        return HttpResponse(status=204)
+    return render(request, "dashboard/_page_speed.html", {"pagespeed": pagespeed})
+
+
+@login_required
+@require_GET
+def audit_ai_content(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The audit's AI-generated fixes (newest done draft per page and kind), escaped."""
+    audit = _audit_or_404(request, pk)
+    return render(request, "dashboard/audit_ai_content.html",
+                  {"audit": audit, "ai_fixes": ai_fixes_section(audit=audit,
+                                                                max_fixes=AI_FIXES_SHOWN)})
 
 
 @login_required

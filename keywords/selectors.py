@@ -6,9 +6,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Keyword, KeywordGroup, RankCheck, TrackedSite
+
+
+def site_match(values: list[str], *, field: str = "site") -> Q:
+    """Objects of the tracked sites named by id or host ("www." ignored): the --site
+    argument of the tracking commands."""
+    query = Q()
+    for value in values:
+        query |= Q(**{f"{field}_id": int(value)}) if value.isdigit() else Q(
+            **{f"{field}__host": value.lower().removeprefix("www.")})
+    return query
 
 
 def site_list_for_user(*, user: Any) -> QuerySet[TrackedSite]:

@@ -5,8 +5,6 @@ Rank tracking itself (SERP fetches, one check per keyword and day) is in keyword
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,7 +14,8 @@ from django.db import IntegrityError, transaction
 
 from webhooks.services import event_emit
 
-from .exceptions import InvalidImport, InvalidSite
+from .csvimport import CSV_MAX_ROWS, csv_header, csv_lines
+from .exceptions import InvalidSite
 from .models import Keyword, KeywordGroup, TrackedSite
 
 log = structlog.get_logger(__name__)
@@ -24,7 +23,6 @@ log = structlog.get_logger(__name__)
 REAUDIT_TASK = "keywords.reaudit_site"
 CSV_COLUMNS = ("phrase", "country", "language", "device", "search_engine", "tags", "target_url",
                "group")
-CSV_MAX_ROWS = 10_000
 
 
 def site_host(url: str) -> str:
@@ -168,23 +166,14 @@ def keyword_import_csv(*, site: TrackedSite, text: str) -> dict[str, Any]:
     Good rows are imported, bad rows are reported one by one with their line number and
     reasons; a row equal to an existing keyword counts as `existing`, not as an error.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "phrase" not in header:
-        raise InvalidImport("the CSV needs a header row with a 'phrase' column")
-    unknown = sorted(set(header) - set(CSV_COLUMNS))
+    reader, unknown = csv_header(text, columns=CSV_COLUMNS, required="phrase")
     created = existing = 0
     errors: list[dict[str, Any]] = []
     groups: dict[str, KeywordGroup] = {}
-    for index, raw in enumerate(reader):
-        line = index + 2  # 1-based, after the header
-        if index >= CSV_MAX_ROWS:
-            errors.append({"line": line, "errors": {"row": [f"more than {CSV_MAX_ROWS} rows"]}})
-            break
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
-               if isinstance(v, str)}
-        if None in raw:
-            errors.append({"line": line, "errors": {"row": ["more fields than columns"]}})
+    for record in csv_lines(reader, max_rows=CSV_MAX_ROWS):
+        line, row = record.line, record.values
+        if record.errors:
+            errors.append({"line": line, "errors": record.errors})
             continue
         row["tags"] = [t.strip() for t in row.get("tags", "").split("|") if t.strip()]
         data, row_errors = keyword_row_validate(row)

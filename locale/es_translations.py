@@ -179,6 +179,137 @@ ES: dict[str, str | tuple[str, str]] = {
     "URLs not crawled": "URL no rastreadas",
     "Crawl settings": "Configuración del rastreo",
     "Default settings.": "Configuración predeterminada.",
+    # --- Page speed and AI-generated fixes (reports/page_speed.py, reports/ai_fixes.py) ---
+    "offline draft (no AI provider configured)":
+        "borrador sin conexión (sin proveedor de IA configurado)",
+    "AI provider": "proveedor de IA",
+    "Title and meta description": "Título y meta descripción",
+    "Image alt texts": "Textos alternativos de imágenes",
+    "FAQ section": "Sección de preguntas frecuentes",
+    "JSON-LD draft": "Borrador de JSON-LD",
+    "llms.txt draft": "Borrador de llms.txt",
+    "GEO content brief": "Guía de contenido GEO",
+    "Statistics": "Estadísticas",
+    "Quotations": "Citas",
+    "Sources": "Fuentes",
+    "Structure": "Estructura",
+    "Largest Contentful Paint": "Renderizado del mayor elemento con contenido (LCP)",
+    "Cumulative Layout Shift": "Cambio de diseño acumulado (CLS)",
+    "Interaction to Next Paint": "Interacción hasta el siguiente renderizado (INP)",
+    "Total Blocking Time": "Tiempo total de bloqueo (TBT)",
+    "First Contentful Paint": "Primer renderizado con contenido (FCP)",
+    "Time to First Byte": "Tiempo hasta el primer byte (TTFB)",
+    "To enable the lab measurement, install Chromium on the worker (Debian package "
+    '"chromium") or set SEOAUDIT_CHROMIUM to its path, and keep the audit\'s page-speed sample '
+    "above 0 (option pagespeed_sample); then run the audit again. PageSpeed Insights results "
+    "also need PAGESPEED_API_KEY.":
+        "Para activar la medición de laboratorio, instale Chromium en el worker (paquete de "
+        'Debian "chromium") o indique su ruta en SEOAUDIT_CHROMIUM, y mantenga la muestra de '
+        "velocidad de la auditoría por encima de 0 (opción pagespeed_sample); después vuelva a "
+        "ejecutar la auditoría. Los resultados de PageSpeed Insights requieren además "
+        "PAGESPEED_API_KEY.",
+    "whole-site data (too little traffic for this page)":
+        "datos de todo el sitio (la página tiene poco tráfico)",
+    "Note": "Nota",
+    "The page-speed lab measurement was skipped: %(reason)s.":
+        "Se omitió la medición de velocidad en laboratorio: %(reason)s.",
+    "no reason recorded": "sin motivo registrado",
+    "Largest Contentful Paint on mobile (lab) of the %(total)d page measured: %(poor)d poor, "
+    "%(middling)d needing improvement, %(good)d good; the slowest is %(url)s (%(lcp)s).":
+        ("Renderizado del mayor elemento con contenido en móvil (laboratorio) de la %(total)d "
+         "página medida: %(poor)d deficiente, %(middling)d por mejorar, %(good)d buena; la más "
+         "lenta es %(url)s (%(lcp)s).",
+         "Renderizado del mayor elemento con contenido en móvil (laboratorio) de las %(total)d "
+         "páginas medidas: %(poor)d deficientes, %(middling)d por mejorar, %(good)d buenas; la "
+         "más lenta es %(url)s (%(lcp)s)."),
+    "The report includes %(count)d AI-generated fix to review before publishing.":
+        ("El informe incluye %(count)d corrección generada por IA que debe revisarse antes de "
+         "publicarla.",
+         "El informe incluye %(count)d correcciones generadas por IA que deben revisarse antes "
+         "de publicarlas."),
+    "%(count)d of them is an offline draft, made without an AI model.":
+        ("%(count)d de ellas es un borrador sin conexión, hecho sin un modelo de IA.",
+         "%(count)d de ellas son borradores sin conexión, hechos sin un modelo de IA."),
+    "Mobile": "Móvil",
+    "Desktop": "Escritorio",
+    "lab": "laboratorio",
+    "PageSpeed Insights": "PageSpeed Insights",
+    "No page-speed measurement was recorded for this audit.":
+        "No se registró ninguna medición de velocidad para esta auditoría.",
+    "failed": "falló",
+    "The HTML report and the JSON export list every measured page.":
+        "El informe HTML y la exportación JSON incluyen todas las páginas medidas.",
+    "The HTML report and the JSON export have every draft.":
+        "El informe HTML y la exportación JSON contienen todos los borradores.",
+    "Django site admin": "Administración del sitio",
+    "Django administration": "Administración",
+    "Title": "Título",
+    "%(n)s character": ("%(n)s carácter", "%(n)s caracteres"),
+    "Meta description": "Meta descripción",
+    "Image": "Imagen",
+    "Proposed alt text": "Texto alternativo propuesto",
+    "Every image already has an alt text.": "Todas las imágenes ya tienen texto alternativo.",
+    "Answer-first opening": "Apertura con la respuesta primero",
+    "Answers": "Responde a",
+    "Shortened here; the JSON export has the whole draft.":
+        "Abreviado aquí; la exportación JSON contiene el borrador completo.",
+    "AI-generated fixes": "Correcciones generadas por IA",
+    "Drafts generated from the crawled pages for the issues above. Review them before "
+    "publishing: they are proposals, not verified facts.":
+        "Borradores generados a partir de las páginas rastreadas para los problemas anteriores. "
+        "Revíselos antes de publicarlos: son propuestas, no hechos verificados.",
+    "%(n)s draft was made by the deterministic offline generator, without an AI model (no AI "
+    "provider was configured).":
+        ("%(n)s borrador lo creó el generador determinista sin conexión, sin un modelo de IA "
+         "(no había ningún proveedor de IA configurado).",
+         "%(n)s borradores los creó el generador determinista sin conexión, sin un modelo de IA "
+         "(no había ningún proveedor de IA configurado)."),
+    "The first %(shown)s fixes are shown; the JSON export has all of them.":
+        "Se muestran las primeras %(shown)s correcciones; la exportación JSON las contiene todas.",
+    "Page speed": "Velocidad de página",
+    "The lab measurement was skipped.": "Se omitió la medición de laboratorio.",
+    "Reason": "Motivo",
+    "Measured on %(n)s sampled page: a page load in headless Chromium per form factor (mobile "
+    "with a throttled network and CPU, desktop), and PageSpeed Insights where configured.":
+        ("Medido en %(n)s página de la muestra: una carga en Chromium sin interfaz por tipo de "
+         "dispositivo (móvil con red y CPU limitadas, escritorio) y PageSpeed Insights si está "
+         "configurado.",
+         "Medido en %(n)s páginas de la muestra: una carga en Chromium sin interfaz por tipo de "
+         "dispositivo (móvil con red y CPU limitadas, escritorio) y PageSpeed Insights si está "
+         "configurado."),
+    "Colours follow the Core Web Vitals thresholds (web.dev); total blocking time stands in "
+    "for interaction latency in the lab.":
+        "Los colores siguen los umbrales de las Core Web Vitals (web.dev); en el laboratorio, el "
+        "tiempo total de bloqueo sustituye a la latencia de interacción.",
+    "needs improvement": "necesita mejorar",
+    "Requests": "Solicitudes",
+    "Measurement failed": "La medición falló",
+    "Skipped": "Omitida",
+    "Not measured yet": "Aún sin medir",
+    "The first %(shown)s measured pages are shown; the JSON export has every measurement.":
+        "Se muestran las primeras %(shown)s páginas medidas; la exportación JSON contiene todas "
+        "las mediciones.",
+    "Field data from real Chrome users (PageSpeed Insights)":
+        "Datos de campo de usuarios reales de Chrome (PageSpeed Insights)",
+    "75th percentile over the last 28 days (Chrome UX Report), when Google has enough traffic "
+    "data for the page.":
+        "Percentil 75 de los últimos 28 días (Chrome UX Report), cuando Google tiene suficientes "
+        "datos de tráfico de la página.",
+    "Metric": "Métrica",
+    "Device": "Dispositivo",
+    "What slows the pages down": "Qué ralentiza las páginas",
+    "Page weight by type": "Peso de la página por tipo",
+    "%(n)s render-blocking resource:": ("%(n)s recurso que bloquea el renderizado:",
+                                        "%(n)s recursos que bloquean el renderizado:"),
+    "%(shown)s of %(total)s shown.": "Se muestran %(shown)s de %(total)s.",
+    "%(n)s large image shown much smaller than its size, or not on screen at load:":
+        ("%(n)s imagen grande mostrada mucho más pequeña que su tamaño, o fuera de la pantalla al "
+         "cargar:",
+         "%(n)s imágenes grandes mostradas mucho más pequeñas que su tamaño, o fuera de la "
+         "pantalla al cargar:"),
+    "not on screen at load": "fuera de la pantalla al cargar",
+    "%(delay)s of delay": "%(delay)s de retraso",
+    "%(natural)s px shown at %(displayed)s px": "%(natural)s px mostrada a %(displayed)s px",
 }
 
 _ENTRY = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$')

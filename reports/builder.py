@@ -21,9 +21,11 @@ from audits.engine.checks.registry import CATEGORIES, GEO_COMPONENTS, REGISTRY, 
 from audits.engine.score import SEVERITY_WEIGHTS
 from audits.models import Audit, Finding, Page
 
+from .ai_fixes import AIFixesSection, ai_fixes_section
 from .branding import Branding, branding_for_owner
 from .comparison import AuditComparison, audit_compare
 from .i18n import category_label, check_text, component_label
+from .page_speed import PageSpeedSection, page_speed_section
 from .summary import executive_summary
 
 #: Example URLs listed per check in the report (the CSV has every one).
@@ -154,6 +156,12 @@ class ReportData:
     comparison: AuditComparison | None
     stats: CrawlStats
     examples_per_check: int
+    #: None when the audit has no page-speed data (it predates the lab step).
+    pagespeed: PageSpeedSection | None = None
+    #: None when no AI content was generated for the audit.
+    ai_fixes: AIFixesSection | None = None
+    #: visibility.report.AIVisibilitySection: AI answers citing the site (None: no prompts).
+    ai_visibility: Any = None
 
 
 def report_data_build(*, audit: Audit, language: str = "en",
@@ -182,8 +190,16 @@ def report_data_build(*, audit: Audit, language: str = "en",
             total_findings=sum(by_severity.values()), by_severity=by_severity,
             branding=branding_for_owner(owner_id=audit.owner_id), summary=(),
             top_issues=tuple(ranked[:TOP_ISSUES]), categories=categories, geo=geo,
-            comparison=comparison, stats=stats, examples_per_check=examples_per_check)
+            comparison=comparison, stats=stats, examples_per_check=examples_per_check,
+            pagespeed=page_speed_section(audit=audit), ai_fixes=ai_fixes_section(audit=audit),
+            ai_visibility=_ai_visibility(audit))
         return replace(data, summary=executive_summary(data))
+
+
+def _ai_visibility(audit: Audit) -> Any:
+    from visibility.report import report_section
+
+    return report_section(audit=audit)
 
 
 def _issues(audit: Audit, cap: int) -> list[Issue]:

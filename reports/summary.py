@@ -31,8 +31,8 @@ def _fmt(value: float | None) -> str:
 
 
 def executive_summary(data: ReportData) -> tuple[str, ...]:
-    """Paragraphs: scope and scores, what was found, what to fix first, GEO, the change since
-    the previous audit."""
+    """Paragraphs: scope and scores, what was found, what to fix first, GEO, page speed and AI
+    fixes, the change since the previous audit."""
     paragraphs = []
     date = formats.date_format(data.finished_at or data.created_at, "DATE_FORMAT")
     crawled = ngettext("We crawled %(pages)d page of %(host)s on %(date)s.",
@@ -86,6 +86,8 @@ def executive_summary(data: ReportData) -> tuple[str, ...]:
                            "pages.", blocked) % {"count": blocked}
         paragraphs.append(" ".join(part for part in (llms, geo) if part))
 
+    paragraphs.append(" ".join(part for part in (_page_speed(data), _ai_fixes(data)) if part))
+
     comparison = data.comparison
     if comparison is not None and comparison.has_previous:
         change = comparison.seo_change
@@ -100,6 +102,50 @@ def executive_summary(data: ReportData) -> tuple[str, ...]:
                                                            "new": comparison.new,
                                                            "fixed": comparison.fixed})
     return tuple(p for p in paragraphs if p)
+
+
+def _page_speed(data: ReportData) -> str:
+    """How many listed pages have a poor or middling LCP on mobile (lab), and the slowest."""
+    section = data.pagespeed
+    if section is None:
+        return ""
+    if section.skipped:
+        return _("The page-speed lab measurement was skipped: %(reason)s.") % {
+            "reason": section.reason.rstrip(".") or _("no reason recorded")}
+    runs = [(row.url, lcp) for row in section.rows for result in row.results
+            if result.done and result.form_factor == "mobile" and result.source == "lab"
+            and (lcp := result.metric("lcp_ms")) is not None and lcp.value is not None]
+    if not runs:
+        return ""
+    counts = {rating: sum(1 for _url, lcp in runs if lcp.rating == rating)
+              for rating in ("good", "needs-improvement", "poor")}
+    url, slowest = max(runs, key=lambda run: run[1].value or 0)
+    return ngettext(
+        "Largest Contentful Paint on mobile (lab) of the %(total)d page measured: %(poor)d "
+        "poor, %(middling)d needing improvement, %(good)d good; the slowest is %(url)s "
+        "(%(lcp)s).",
+        "Largest Contentful Paint on mobile (lab) of the %(total)d pages measured: %(poor)d "
+        "poor, %(middling)d needing improvement, %(good)d good; the slowest is %(url)s "
+        "(%(lcp)s).",
+        len(runs)) % {"total": len(runs), "poor": counts["poor"],
+                      "middling": counts["needs-improvement"], "good": counts["good"],
+                      "url": url, "lcp": slowest.display}
+
+
+def _ai_fixes(data: ReportData) -> str:
+    section = data.ai_fixes
+    if section is None:
+        return ""
+    count = len(section.fixes)
+    text = ngettext("The report includes %(count)d AI-generated fix to review before "
+                    "publishing.",
+                    "The report includes %(count)d AI-generated fixes to review before "
+                    "publishing.", count) % {"count": count}
+    if section.offline_count:
+        text += " " + ngettext("%(count)d of them is an offline draft, made without an AI model.",
+                               "%(count)d of them are offline drafts, made without an AI model.",
+                               section.offline_count) % {"count": section.offline_count}
+    return text
 
 
 def _affected(issue: object) -> str:

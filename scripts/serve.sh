@@ -18,8 +18,10 @@ ensure_chromium || echo "Chromium not available: the JavaScript render sample wi
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 # Threads pool: an audit may start parse worker processes of its own (prefork children can't).
+# One worker for every queue (tasks are routed by kind: seoaudit/task_routing.py), with the
+# periodic tasks (watchdog, webhook retries, rank tracking) run by its embedded beat.
 .venv/bin/celery -A seoaudit worker --pool threads --concurrency "${WORKER_CONCURRENCY:-2}" \
-    --loglevel INFO &
+    -Q crawl,ai,reports,webhooks,beat,celery --beat --loglevel INFO &
 WORKER=$!
 trap 'kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT INT TERM
 echo "admin: http://$HOST:$PORT/admin/  (Ctrl-C stops the web server and the worker)"

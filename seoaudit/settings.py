@@ -337,7 +337,8 @@ SPECTACULAR_SETTINGS = {
                             "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
                             "GitHubReplyStatusEnum": "webhooks.github.REPLY_STATUSES",
                             "AIContentKindEnum": "ai.models.AIContent.Kind",
-                            "AIContentStatusEnum": "ai.models.AIContent.Status"},
+                            "AIContentStatusEnum": "ai.models.AIContent.Status",
+                            "AnswerRunStatusEnum": "visibility.models.AnswerRun.Status"},
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 
@@ -356,6 +357,51 @@ AI_PRICE_OUTPUT_PER_1K = env.float("AI_PRICE_OUTPUT_PER_1K", default=0.0)
 AI_CACHE_TTL_S = env.int("AI_CACHE_TTL_S", default=7 * 24 * 3600)
 AI_JSON_MODE = env.bool("AI_JSON_MODE", default=True)
 AI_STREAM = env.bool("AI_STREAM", default=False)
+
+# --- AI visibility engines (visibility/engines) ---------------------------------------------
+# Answer engines asked for AI visibility tracking (docs/ai-visibility-engines.md). Empty list =
+# every engine whose key is set. Known: openai, perplexity, gemini, openai_compatible.
+AI_VISIBILITY_ENGINES = env.list("AI_VISIBILITY_ENGINES", default=[])
+#: Deadline for one question (all attempts included), connect timeout, retries of 5xx/connect.
+AI_VISIBILITY_TIMEOUT_S = env.float("AI_VISIBILITY_TIMEOUT_S", default=90.0)
+AI_VISIBILITY_CONNECT_TIMEOUT_S = env.float("AI_VISIBILITY_CONNECT_TIMEOUT_S", default=10.0)
+AI_VISIBILITY_MAX_RETRIES = env.int("AI_VISIBILITY_MAX_RETRIES", default=2)
+AI_VISIBILITY_RETRY_BACKOFF_S = env.float("AI_VISIBILITY_RETRY_BACKOFF_S", default=1.0)
+AI_VISIBILITY_MAX_RESPONSE_BYTES = env.int("AI_VISIBILITY_MAX_RESPONSE_BYTES", default=2_000_000)
+AI_VISIBILITY_MAX_OUTPUT_TOKENS = env.int("AI_VISIBILITY_MAX_OUTPUT_TOKENS", default=1200)
+# OpenAI: the key falls back to OPENAI_API_KEY, then to AI_API_KEY when the AI gateway talks to
+# OpenAI itself (not when AI_BASE_URL points at another provider).
+AI_VISIBILITY_OPENAI_API_KEY = (env("AI_VISIBILITY_OPENAI_API_KEY", default="")
+                                or env("OPENAI_API_KEY", default="")
+                                or (AI_API_KEY if not AI_BASE_URL or "api.openai.com" in AI_BASE_URL
+                                    else ""))
+AI_VISIBILITY_OPENAI_BASE_URL = env("AI_VISIBILITY_OPENAI_BASE_URL", default="https://api.openai.com/v1")
+AI_VISIBILITY_OPENAI_MODEL = env("AI_VISIBILITY_OPENAI_MODEL", default="gpt-4.1-mini")
+#: "web_search", or "web_search_preview" for models that only know the older tool name.
+AI_VISIBILITY_OPENAI_WEB_SEARCH_TOOL = env("AI_VISIBILITY_OPENAI_WEB_SEARCH_TOOL", default="web_search")
+# Perplexity: "agent" = the Agent API (POST /v1/agent, Responses format; Sonar chat completions
+# were retired on 2026-09-27), "sonar" = the legacy POST /chat/completions.
+PERPLEXITY_API_KEY = env("PERPLEXITY_API_KEY", default="")
+PERPLEXITY_BASE_URL = env("PERPLEXITY_BASE_URL", default="https://api.perplexity.ai")
+PERPLEXITY_API = env("PERPLEXITY_API", default="agent")
+PERPLEXITY_MODEL = env("PERPLEXITY_MODEL", default="")  # "" = perplexity/sonar (agent), sonar
+PERPLEXITY_PRESET = env("PERPLEXITY_PRESET", default="")
+GEMINI_API_KEY = env("GEMINI_API_KEY", default=env("GOOGLE_API_KEY", default=""))
+GEMINI_BASE_URL = env("GEMINI_BASE_URL", default="https://generativelanguage.googleapis.com")
+GEMINI_MODEL = env("GEMINI_MODEL", default="gemini-2.5-flash")
+# Any OpenAI-compatible chat completions server (Ollama, vLLM, Moonshot...), no web search.
+AI_VISIBILITY_COMPAT_BASE_URL = env("AI_VISIBILITY_COMPAT_BASE_URL", default="")
+AI_VISIBILITY_COMPAT_MODEL = env("AI_VISIBILITY_COMPAT_MODEL", default="")
+AI_VISIBILITY_COMPAT_API_KEY = env("AI_VISIBILITY_COMPAT_API_KEY", default="")
+# Per engine (<E> = OPENAI, PERPLEXITY, GEMINI, COMPAT): timeout override and USD prices used
+# when the provider does not report the cost (Perplexity does): per 1k input/output tokens and
+# per web search run.
+for _engine in ("OPENAI", "PERPLEXITY", "GEMINI", "COMPAT"):
+    _prefix = f"AI_VISIBILITY_{_engine}"
+    globals()[f"{_prefix}_TIMEOUT_S"] = env.float(f"{_prefix}_TIMEOUT_S", default=AI_VISIBILITY_TIMEOUT_S)
+    for _price in ("PRICE_INPUT_PER_1K", "PRICE_OUTPUT_PER_1K", "PRICE_PER_SEARCH"):
+        globals()[f"{_prefix}_{_price}"] = env.float(f"{_prefix}_{_price}", default=0.0)
+del _engine, _prefix, _price
 
 # --- API platform: rate limits, proxies, security headers, request limits, CORS -------------
 # (api-middleware; see README "API: rate limits, headers, errors" and docs/decisions.md)
@@ -449,6 +495,86 @@ WEBHOOKS_ROTATION_GRACE_HOURS = env.float("WEBHOOKS_ROTATION_GRACE_HOURS", defau
 WEBHOOKS_CELERY_COUNTDOWN_MAX_S = 3600
 # Sends webhook deliveries that are due (retries) or whose queue message was lost.
 CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {"task": "webhooks.deliver_due", "schedule": 30.0}
+
+# --- Page-speed lab and PageSpeed Insights (pagespeed/, audits/engine/lab.py, docs/pagespeed.md) ---
+#: Pages measured in the page-speed lab (headless Chromium, mobile + desktop) after the crawl
+#: when an audit does not set pagespeed_sample (0 = off, at most 50). Chromium is found like
+#: the render sample's (SEOAUDIT_CHROMIUM); without it the audit says the lab was skipped.
+SEOAUDIT_PAGESPEED_SAMPLE = env.int("SEOAUDIT_PAGESPEED_SAMPLE", default=5)
+#: PageSpeed Insights API key (field data and Google's Lighthouse run); empty = PSI off.
+PAGESPEED_API_KEY = env("PAGESPEED_API_KEY", default="")
+PAGESPEED_API_URL = env("PAGESPEED_API_URL",
+                        default="https://www.googleapis.com/pagespeedonline/v5/runPagespeed")
+#: One PSI call may take long (Google runs Lighthouse); bounded here.
+PAGESPEED_TIMEOUT_S = env.float("PAGESPEED_TIMEOUT_S", default=90.0)
+#: Rate-limit class of POST /api/v1/pagespeed (each starts a browser or a PSI call);
+#: override with SEOAUDIT_RATE_LIMITS="pagespeed=5/minute".
+SEOAUDIT_RATE_LIMITS.setdefault("pagespeed", "10/minute")
+_limits.parse(SEOAUDIT_RATE_LIMITS["pagespeed"])
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "PageSpeedFormFactorEnum": "pagespeed.models.Measurement.FormFactor",
+    "PageSpeedFormFactorRequestEnum": ["mobile", "desktop", "both"],
+})
+# --- Reliability: queues, fair scheduling, watchdog, faults (issue 12; docs/reliability.md) ---
+#: audits.* -> crawl, ai.* -> ai, reports.* -> reports, webhooks.* -> webhooks, periodic -> beat.
+CELERY_TASK_ROUTES = ("seoaudit.task_routing.route_task",)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# A worker started without -Q consumes every queue (embedded mode, a single-worker setup).
+from kombu import Queue  # noqa: E402
+
+from .task_routing import ALL_QUEUES  # noqa: E402
+
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ALL_QUEUES)
+#: A task that raised or hit its time limit is acknowledged, not redelivered: the services
+#: have already recorded the failure, and a poison message must not loop.
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
+#: A broker blip must not abort a running audit (it keeps persisting to PostgreSQL); a message
+#: redelivered meanwhile finds the audit RUNNING with a fresh heartbeat and is a no-op.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+if REDIS_URL:
+    # Longer than the longest task (audits.run_audit: 4 h hard limit) so an unacknowledged
+    # (acks_late) message is not handed to a second worker while the first still runs it; a
+    # dead worker's message comes back after this. Drills set it to seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS", default=5 * 3600)
+    # How often workers look for messages past the visibility timeout (kombu's default sweep
+    # is about every 100 s, fine against hours); drills with a visibility of seconds set 1.
+    if _restore_s := env.int("CELERY_UNACKED_RESTORE_SECONDS", default=0):
+        CELERY_BROKER_TRANSPORT_OPTIONS.update(unacked_restore_interval=_restore_s,
+                                               unacked_restore_throttle=1)
+    # Cache reads and writes fail open when Redis is down (logged): see seoaudit/cache.py.
+    CACHES["default"]["BACKEND"] = "seoaudit.cache.FailOpenRedisCache"
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
+#: Audits one owner may have RUNNING at once; more wait PENDING with a queue position (0 = no cap).
+SEOAUDIT_MAX_RUNNING_AUDITS_PER_OWNER = env.int("SEOAUDIT_MAX_RUNNING_AUDITS_PER_OWNER", default=2)
+#: Audits RUNNING at once over all owners (0 = no cap; the crawl workers' concurrency is one).
+SEOAUDIT_MAX_RUNNING_AUDITS = env.int("SEOAUDIT_MAX_RUNNING_AUDITS", default=0)
+#: Runs an audit may start (worker lost, shutdown, database outage) before it is FAILED.
+SEOAUDIT_AUDIT_MAX_ATTEMPTS = env.int("SEOAUDIT_AUDIT_MAX_ATTEMPTS", default=3)
+#: A running audit bumps its heartbeat (updated_at) this often even when no page finishes.
+SEOAUDIT_HEARTBEAT_SECONDS = env.float("SEOAUDIT_HEARTBEAT_SECONDS", default=30.0)
+#: How often a running audit checks whether it was cancelled or its worker is shutting down.
+SEOAUDIT_CONTROL_POLL_SECONDS = env.float("SEOAUDIT_CONTROL_POLL_SECONDS", default=1.0)
+#: A PENDING audit whose queue message is older than this is enqueued again by the watchdog
+#: (the message may have been lost with a broker that had no persistence).
+SEOAUDIT_PENDING_REDISPATCH_SECONDS = env.int("SEOAUDIT_PENDING_REDISPATCH_SECONDS", default=1800)
+#: How long an audit's database writes are retried (with backoff) through a database outage.
+SEOAUDIT_DB_RETRY_SECONDS = env.float("SEOAUDIT_DB_RETRY_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["audits-watchdog"] = {"task": "audits.watchdog", "schedule": 60.0}
+
+# --- AI answer visibility (visibility app; docs/ai-visibility.md) ---------------------------
+#: Engine calls one owner may spend per day (UTC); staff override it per owner in the admin.
+AI_VISIBILITY_MAX_RUNS_PER_DAY = env.int("AI_VISIBILITY_MAX_RUNS_PER_DAY", default=50)
+#: Longest answer text stored per run (characters).
+AI_VISIBILITY_ANSWER_MAX_CHARS = env.int("AI_VISIBILITY_ANSWER_MAX_CHARS", default=20_000)
+#: Engine calls per prompt, engine and day at most (retryable failures included).
+AI_VISIBILITY_MAX_ATTEMPTS = env.int("AI_VISIBILITY_MAX_ATTEMPTS", default=3)
+#: A run still "running" after this long (a worker died) may be taken over.
+AI_VISIBILITY_RUN_TIMEOUT_S = env.int("AI_VISIBILITY_RUN_TIMEOUT_SECONDS", default=900)
+#: Longest Retry-After the run task waits for before leaving the run to the next hourly beat.
+AI_VISIBILITY_MAX_RETRY_WAIT_S = env.int("AI_VISIBILITY_MAX_RETRY_WAIT_SECONDS", default=600)
+# Every hour, queue the prompts whose slot of the day has come (one task per prompt and engine).
+CELERY_BEAT_SCHEDULE["visibility.track_due"] = {"task": "visibility.track_due", "schedule": 3600.0}
 
 # --- Logging -------------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", default="json" if RUN_MODE == "production" else "console")

@@ -30,7 +30,9 @@ api_v1 = [
     path("", include("analytics.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("keywords.api.urls")),
+    path("", include("visibility.api.urls")),
     path("", include("ai.api")),
+    path("", include("pagespeed.api")),
 ]
 
 urlpatterns = [

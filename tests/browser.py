@@ -6,19 +6,10 @@ from __future__ import annotations
 
 import os
 
-from audits.engine.render import _missing_executable, chromium_path
-
-
-def _browser_available() -> str:
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed"
-    return _missing_executable(chromium_path())
-
+from audits.engine.browser import browser_missing
 
 #: Why the browser cannot be used ("" when it can).
-MISSING = _browser_available()
+MISSING = browser_missing()
 if MISSING and os.environ.get("CI") == "true":
     raise RuntimeError(f"browser tests need Chromium under CI: {MISSING} "
                        "(scripts/test.sh installs the chromium package)")

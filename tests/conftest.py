@@ -10,6 +10,7 @@ def _no_render_sample(settings):
     """Audits run through Django do not start Chromium unless a test asks for it
     (tests/engine/test_render.py covers the render sample)."""
     settings.SEOAUDIT_JS_RENDER_SAMPLE = 0
+    settings.SEOAUDIT_PAGESPEED_SAMPLE = 0
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def crawl_options(url: str, **kwargs) -> CrawlOptions:
     parsing inline unless a test asks for the process pool, no Chromium render sample
     unless a test asks for it (tests/engine/test_render.py does)."""
     defaults = dict(allow_private=True, parse_workers=0, connect_timeout=2.0,
-                    read_timeout=3.0, total_timeout=5.0, max_retry_wait=1.0, js_render_sample=0)
+                    read_timeout=3.0, total_timeout=5.0, max_retry_wait=1.0, js_render_sample=0,
+                    pagespeed_sample=0)
     defaults.update(kwargs)
     return CrawlOptions(start_url=url, **defaults)

@@ -17,6 +17,7 @@ from django.db import connections
 
 from seoaudit.asgi import build_application
 from seoaudit.celery import app as celery_app
+from seoaudit.task_routing import all_tasks_to
 
 
 def _free_port() -> int:
@@ -80,8 +81,9 @@ def celery_worker() -> Iterator[None]:
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
     try:
-        with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False,
-                          queues=[queue], shutdown_timeout=30):
+        with all_tasks_to(queue), start_worker(celery_app, pool="solo", concurrency=1,
+                                               perform_ping_check=False, queues=[queue],
+                                               shutdown_timeout=30):
             yield
     finally:
         celery_app.conf.task_default_queue = previous

@@ -15,11 +15,12 @@ class EventType:
     REPORT_GENERATED = "report.generated"
     PDF_READY = "pdf.ready"
     RANK_CHANGED = "rank.changed"
+    AI_VISIBILITY_CHANGED = "ai_visibility.changed"
     #: Sent only by "send test event", to one endpoint.
     TEST = "webhook.test"
 
     ALL = (AUDIT_CREATED, AUDIT_STARTED, AUDIT_PROGRESS, AUDIT_COMPLETED, AUDIT_FAILED,
-           REPORT_GENERATED, PDF_READY, RANK_CHANGED)
+           REPORT_GENERATED, PDF_READY, RANK_CHANGED, AI_VISIBILITY_CHANGED)
     #: Sent only to endpoints that list them explicitly (chatty).
     OPT_IN = frozenset({AUDIT_PROGRESS})
 

@@ -10,18 +10,26 @@ from seoaudit.api.serializers import CachedFieldsMixin
 
 from ..engine.checks.registry import CATEGORIES, GEO_COMPONENTS, REGISTRY
 from ..models import Audit, Finding, Link, Page
+from ..scheduling import audit_queue_position
 
 
 class AuditSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     options = serializers.DictField(read_only=True)
     scores = serializers.DictField(read_only=True, help_text="Score breakdown (see /score).")
+    queue_position = serializers.SerializerMethodField(
+        help_text="While PENDING: 1 when this is the owner's next audit to start, 2 for the one "
+                  "after, ... (an owner runs SEOAUDIT_MAX_RUNNING_AUDITS_PER_OWNER at once); "
+                  "null otherwise.")
 
     class Meta:
         model = Audit
         fields = ("id", "url", "normalized_url", "status", "options", "progress",
                   "pages_crawled", "total_pages", "seo_score", "geo_score", "scores", "error",
-                  "created_at", "started_at", "finished_at")
+                  "created_at", "started_at", "finished_at", "attempts", "queue_position")
         read_only_fields = fields
+
+    def get_queue_position(self, audit: Audit) -> int | None:
+        return audit_queue_position(audit=audit)
 
 
 class AuditCreateSerializer(serializers.Serializer):

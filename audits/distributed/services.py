@@ -212,6 +212,9 @@ class _ClaimKeeper(threading.Thread):
                 if elapsed - renewed >= renew_every:
                     renewed = elapsed
                     frontier_renew(audit_id=self.audit_id, token=self.token)
+                    # The audit's heartbeat too: a long batch is not a lost worker.
+                    Audit.objects.filter(pk=self.audit_id, status=Audit.Status.RUNNING).update(
+                        updated_at=timezone.now())
         except Exception:
             log.exception("distributed.keeper_failed", audit_id=str(self.audit_id))
         finally:

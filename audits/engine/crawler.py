@@ -30,6 +30,7 @@ from .checks.registry import GEO_COMPONENTS, REGISTRY, run_site_checks
 from .fetch import Fetcher
 from .frontier import CrawlFrontier, QueuedURL
 from .geo_live import live_agent_check
+from .lab import LabReport, lab_sample
 from .llms_txt import fetch_llms_txt
 from .parse import resolved_canonical
 from .pool import ParsePool
@@ -93,6 +94,9 @@ class CrawlSummary:
     #: The headless-Chromium render sample (render.RenderReport as a dict, with its own
     #: elapsed_s, not counted in `elapsed_s`); None when the sample was off.
     rendering: dict[str, Any] | None = None
+    #: The page-speed lab (lab.LabReport, kept whole: its measurements are stored as rows;
+    #: its elapsed_s is not counted in `elapsed_s` either); None when the lab was off.
+    lab: LabReport | None = None
 
 
 def default_parse_workers() -> int:
@@ -184,6 +188,10 @@ class Crawler:
             # Timed on its own: the crawl's elapsed_s leaves it out (see _finish).
             self.site.rendering = await render_sample(self.site, self.options,
                                                       fetcher=fetcher, cancel=self.cancel)
+        if self.options.pagespeed_sample > 0 and not self.cancel.is_set():
+            # Page-speed lab (lab.py), timed on its own like the render sample.
+            self.site.lab = await lab_sample(self.site, self.options, fetcher=fetcher,
+                                             cancel=self.cancel)
 
     def finish(self) -> CrawlSummary:
         """Run the site-wide checks and score on what `site` and the counters hold."""
@@ -443,19 +451,22 @@ class Crawler:
             if self.site.rendering is not None else None) if self.options.geo else None
         robots = self._robots
         rendering = self.site.rendering
-        render_s = rendering.elapsed_s if rendering is not None else 0.0
+        # The browser phases (render sample, page-speed lab) are timed on their own.
+        browser_s = rendering.elapsed_s if rendering is not None else 0.0
+        if self.site.lab is not None:
+            browser_s += self.site.lab.elapsed_s
         self.summary = CrawlSummary(
             start_url=self.start_url, pages_crawled=self.pages_crawled,
             site_findings=site_findings, score=score,
             robots_status=robots.status if robots else None,
             robots_error=robots.error if robots else None,
             sitemaps=self._sitemaps, rejected=dict(self.frontier.rejected),
-            elapsed_s=round(time.monotonic() - self._started - render_s, 3),
+            elapsed_s=round(time.monotonic() - self._started - browser_s, 3),
             cancelled=self.cancel.is_set(), findings_by_severity=dict(by_severity),
             ai_access=matrix.as_dict() if (matrix := site_matrix(self.site)) else None,
             llms_txt_proposal=_llms_proposal(self.site) if self.options.geo else "",
             resource_checks=self.site.resource_stats, geo=geo,
-            rendering=rendering.as_dict() if rendering is not None else None)
+            rendering=rendering.as_dict() if rendering is not None else None, lab=self.site.lab)
         log.info("crawl.finish", url=self.start_url, pages=self.pages_crawled,
                  seconds=self.summary.elapsed_s, score=score.score,
                  geo_score=geo.score if geo else None)

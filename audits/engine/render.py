@@ -26,18 +26,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from .ai_agents import key_pages
+from .browser import browser_missing, first_line, launch_browser, navigate
+from .browser import chromium_path as chromium_path  # re-exported: tests launch Chromium with it
 from .fetch import Fetcher
 from .hrefs import HrefResolver
-from .render_network import CHROMIUM_ARGS, RequestGateway
+from .render_network import RequestGateway
 from .urls import host_of
 
 if TYPE_CHECKING:
@@ -51,14 +51,10 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-#: Where Chromium is looked for unless SEOAUDIT_CHROMIUM says otherwise (Debian's package).
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ENV = "SEOAUDIT_CHROMIUM"
 #: Upper bound for one page (each of its two loads runs within it).
 PAGE_TIMEOUT_S = 15.0
 #: Wall-clock budget for the whole sample (browser start excluded, which has its own bound).
 BUDGET_S = 60.0
-LAUNCH_TIMEOUT_S = 20.0
 #: After `load`, wait at most this long for the network to go idle (late XHR content).
 NETWORK_IDLE_CAP_S = 3.0
 #: Examples of JavaScript-only links kept per page.
@@ -183,11 +179,6 @@ def render_unmeasured_reason(report: RenderReport | None) -> str:
     return ""
 
 
-def chromium_path() -> str:
-    """The Chromium executable: SEOAUDIT_CHROMIUM, else Debian's /usr/bin/chromium."""
-    return os.environ.get(CHROMIUM_ENV, "").strip() or DEFAULT_CHROMIUM
-
-
 def render_candidates(site: SiteView, limit: int) -> list[str]:
     """Up to `limit` indexable HTML 200 pages: the start page first (when it is one), then the
     pages most linked from other pages (the same ranking as the AI access matrix)."""
@@ -232,13 +223,8 @@ async def _view(tab: _Tab, url: str, *, deadline: float,
         return max(1.0, (deadline - time.monotonic()) * 1000)
 
     page = await tab.get()
-    try:
-        response = await page.goto(url, wait_until="domcontentloaded", timeout=left_ms())
-    except PlaywrightTimeout as exc:
-        raise RuntimeError("timeout: the page did not finish loading in time") from exc
-    if response is None or response.status != 200:
-        status = response.status if response is not None else "no response"
-        raise RuntimeError(f"HTTP {status} when rendered")
+    await navigate(page, url, wait_until="domcontentloaded", timeout_ms=left_ms(),
+                   when="rendered")
     with contextlib.suppress(PlaywrightTimeout):
         await page.wait_for_load_state("load", timeout=left_ms())
     if tab.javascript:
@@ -286,7 +272,7 @@ async def _render_page(tabs: tuple[_Tab, _Tab], url: str, timeout_s: float,
     except (RuntimeError, TimeoutError) as exc:
         error = str(exc) or f"timeout: no answer within {timeout_s:g} s"
     except Exception as exc:  # noqa: BLE001 - a browser error on one page is that page's error
-        error = f"browser error: {_first_line(exc)}"
+        error = f"browser error: {first_line(exc)}"
     if error:
         for tab in tabs:  # a tab stuck on a hanging page must not delay the next one
             await tab.discard()
@@ -308,12 +294,7 @@ async def render_sample(site: SiteView, options: CrawlOptions, *, fetcher: Fetch
     urls = render_candidates(site, options.js_render_sample)
     if not urls:
         return RenderReport("skipped", "no indexable HTML 200 page to render")
-    executable = executable or chromium_path()
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError:
-        return RenderReport("skipped", "Playwright is not installed (pip install playwright)")
-    missing = _missing_executable(executable)
+    missing = browser_missing(executable)
     if missing:
         return RenderReport("skipped", missing)
     async with contextlib.AsyncExitStack() as stack:
@@ -323,23 +304,17 @@ async def render_sample(site: SiteView, options: CrawlOptions, *, fetcher: Fetch
         gateway = RequestGateway(fetcher, page_timeout_s, site_hosts=(
             None if options.check_external_links
             else (host_of(site.start_url), options.include_subdomains)))
-        try:
-            playwright = await stack.enter_async_context(async_playwright())
-            browser = await playwright.chromium.launch(
-                executable_path=executable, timeout=LAUNCH_TIMEOUT_S * 1000,
-                args=list(CHROMIUM_ARGS))
-        except Exception as exc:  # noqa: BLE001 - report, do not fail the audit
-            log.warning("render.launch_failed", error=repr(exc)[:300])
-            return RenderReport("skipped", f"Chromium failed to start: {_first_line(exc)}",
+        browser, failure = await launch_browser(stack, executable)
+        if browser is None:
+            return RenderReport("skipped", failure,
                                 elapsed_s=round(time.monotonic() - started, 3))
-        stack.push_async_callback(_close_browser, browser)
         try:
             pages, reason = await _render_all(browser, gateway, urls, options, site,
                                               time.monotonic() + budget_s, page_timeout_s,
                                               budget_s, cancel)
         except Exception as exc:  # noqa: BLE001 - e.g. the browser crashed
             log.warning("render.failed", error=repr(exc)[:300])
-            return RenderReport("skipped", f"the browser failed: {_first_line(exc)}",
+            return RenderReport("skipped", f"the browser failed: {first_line(exc)}",
                                 elapsed_s=round(time.monotonic() - started, 3))
     return RenderReport("ok", reason, tuple(pages), round(time.monotonic() - started, 3),
                         gateway.blocked, tuple(gateway.examples))
@@ -369,23 +344,3 @@ async def _render_all(browser: Any, gateway: RequestGateway, urls: list[str], op
         pages.append(await _render_page((tabs[0], tabs[1]), url,
                                         min(page_timeout_s, left), resolver_args))
     return pages, ""
-
-
-async def _close_browser(browser: Any) -> None:
-    try:
-        await asyncio.wait_for(browser.close(), 10)
-    except Exception as exc:  # noqa: BLE001
-        log.warning("render.close_failed", error=repr(exc)[:200])
-
-
-def _missing_executable(executable: str) -> str:
-    """Why `executable` cannot be launched ("" when it looks runnable); a cheap stat."""
-    if not Path(executable).is_file() or not os.access(executable, os.X_OK):
-        return (f"Chromium not found at {executable} (install the chromium package or set "
-                f"{CHROMIUM_ENV} to its path)")
-    return ""
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:300]

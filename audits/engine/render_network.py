@@ -18,6 +18,7 @@ import structlog
 
 from .fetch import Fetcher
 from .hrefs import is_internal_url
+from .types import FetchResult
 
 log = structlog.get_logger(__name__)
 
@@ -48,12 +49,15 @@ class RequestGateway:
     """Answers every browser request from Python, through the crawl's guarded Fetcher."""
 
     def __init__(self, fetcher: Fetcher, timeout_s: float, *,
-                 site_hosts: tuple[str, bool] | None = None) -> None:
+                 site_hosts: tuple[str, bool] | None = None,
+                 skipped_types: frozenset[str] = SKIPPED_RESOURCE_TYPES) -> None:
         """`site_hosts` = (start host, include subdomains) limits requests to the audited
         site's hosts (the audit's "no external requests" option); None allows any public host
-        (CDN scripts, APIs), as a browser would."""
+        (CDN scripts, APIs), as a browser would. `skipped_types`: resource types answered
+        with an abort instead of a fetch (the page-speed lab fetches everything)."""
         self.fetcher = fetcher
         self.site_hosts = site_hosts
+        self.skipped_types = skipped_types
         self.timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=min(10.0, timeout_s),
                                              sock_read=timeout_s)
         self.blocked = 0
@@ -64,11 +68,23 @@ class RequestGateway:
         if len(self.examples) < MAX_BLOCKED_EXAMPLES:
             self.examples.append(f"{url[:200]}: {why[:200]}")
 
+    def max_bytes(self, resource_type: str) -> int | None:
+        """Body cap for one request (None: the fetcher's, i.e. the crawl's max_body_bytes)."""
+        return None
+
+    async def failed(self, request: Any, result: FetchResult) -> None:
+        """Hook: a fetch failed (network error, over the size cap); the request is aborted."""
+
+    async def deliver(self, route: Any, request: Any, result: FetchResult) -> None:
+        """Hand a fetched response to the browser (the lab delays it here: throttling)."""
+        await route.fulfill(status=result.status, headers=_response_headers(result.headers),
+                            body=result.body or b"")
+
     async def handle(self, route: Any) -> None:
         request = route.request
         try:
             url = request.url
-            if request.resource_type in SKIPPED_RESOURCE_TYPES:
+            if request.resource_type in self.skipped_types:
                 await route.abort("blockedbyclient")
                 return
             if not url.startswith(("http://", "https://")):
@@ -89,15 +105,16 @@ class RequestGateway:
             # the browser would be followed by Chromium without interception (into the dead
             # proxy). The browser gets the final answer under the URL it asked for.
             result = await self.fetcher.fetch(url, method=request.method, max_retries=0,
-                                              client_timeout=self.timeout, headers=headers)
+                                              client_timeout=self.timeout, headers=headers,
+                                              max_bytes=self.max_bytes(request.resource_type))
             if result.error == "ssrf_blocked":
                 self._refuse(result.final_url, result.error_detail)
                 await route.abort("blockedbyclient")
             elif result.error is not None or result.body is None:
+                await self.failed(request, result)
                 await route.abort("failed")
             else:
-                await route.fulfill(status=result.status, headers=_response_headers(result.headers),
-                                    body=result.body or b"")
+                await self.deliver(route, request, result)
         except Exception as exc:  # noqa: BLE001 - the page may be gone; never leak a request
             log.debug("render.route_failed", url=request.url[:200], error=repr(exc)[:200])
             with contextlib.suppress(Exception):

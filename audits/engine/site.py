@@ -168,6 +168,8 @@ class SiteView:
     live_probes: Any = None
     #: The headless-Chromium render sample (render.RenderReport); None when it was off.
     rendering: Any = None
+    #: The page-speed lab (lab.LabReport); None when it was off.
+    lab: Any = None
     #: hreflang annotations from sitemaps (<xhtml:link rel="alternate">): normalized page URL
     #: -> ((hreflang, normalized href), ...), bounded by sitemaps.MAX_HREFLANG_PAIRS.
     sitemap_hreflangs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)

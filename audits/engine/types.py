@@ -103,6 +103,9 @@ class CrawlOptions:
     #: After the crawl, render this many key pages in headless Chromium with JavaScript off
     #: and on and compare text and links (render.py); 0 turns the sample off.
     js_render_sample: int = 10
+    #: After the crawl, measure this many pages in the page-speed lab (headless Chromium,
+    #: mobile and desktop profiles; lab.py); 0 turns the lab off.
+    pagespeed_sample: int = 5
 
 
 @_fast_pickle

@@ -121,4 +121,77 @@ def markdown_summary(data: ReportData) -> str:
                              f"{severity.get(issue.severity, issue.severity)} | {affected} |")
         else:
             lines.append(_("No issues found."))
+        lines += _markdown_page_speed(data) + _markdown_ai_fixes(data)
         return "\n".join(lines) + "\n"
+
+
+#: Pages and AI fixes listed in the Markdown summary (the HTML report has more).
+MARKDOWN_SPEED_PAGES = 10
+MARKDOWN_AI_FIXES = 10
+RATING_MARKS = {"good": "🟢", "needs-improvement": "🟠", "poor": "🔴"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~])")
+
+
+def _md(text: str) -> str:
+    """Crawled or generated text as inert Markdown: one line, HTML characters as entities,
+    Markdown punctuation backslash-escaped (no links, images, tables or emphasis from it)."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _markdown_page_speed(data: ReportData) -> list[str]:
+    section = data.pagespeed
+    if section is None:
+        return []
+    lines = ["", f"### {_('Page speed')}", ""]
+    if section.skipped:
+        reason = f" {_md(section.reason)}" if section.reason else ""
+        lines += [f"> **{_('The lab measurement was skipped.')}**{reason}",
+                  f"> {_md(section.how_to_enable)}", ""]
+    if not section.rows:
+        if not section.skipped:
+            lines.append(_("No page-speed measurement was recorded for this audit."))
+        return lines
+    headings = " | ".join(short for _key, short, _long in section.columns)
+    lines += [f"| {_('Page')} | | {headings} | {_('Score')} |",
+              "|---|---|" + "---:|" * (len(section.columns) + 1)]
+    for row in section.rows[:MARKDOWN_SPEED_PAGES]:
+        for result in row.results:
+            label = result.form_factor_label + (
+                f" ({result.source_label})" if result.source != "lab" else "")
+            if result.done:
+                cells = " | ".join(f"{RATING_MARKS.get(m.rating or '', '')} {m.display}".strip()
+                                   for m in result.metrics)
+                score = "–" if result.score is None else str(result.score)
+            else:
+                failed = _("failed") if result.status == "failed" else _("not measured")
+                cells = " | ".join([f"{failed}: {_md(result.error)}" if result.error else failed]
+                                   + ["–"] * (len(section.columns) - 1))
+                score = "–"
+            lines.append(f"| {_md(row.url)} | {label} | {cells} | {score} |")
+    if len(section.rows) > MARKDOWN_SPEED_PAGES or section.truncated:
+        lines += ["", _("The HTML report and the JSON export list every measured page.")]
+    return lines
+
+
+def _markdown_ai_fixes(data: ReportData) -> list[str]:
+    section = data.ai_fixes
+    if section is None:
+        return []
+    lines = ["", f"### {_('AI-generated fixes')}", ""]
+    for fix in section.fixes[:MARKDOWN_AI_FIXES]:
+        where = f" — {_md(fix.page_url)}" if fix.page_url else ""
+        lines.append(f"- **{fix.kind_label}**{where} ({_md(fix.origin)})")
+        if fix.kind == "title_meta":
+            lines += [f"  - {_('Title')}: {_md(fix.title)}",
+                      f"  - {_('Meta description')}: {_md(fix.meta_description)}"]
+        elif fix.kind == "geo_brief" and fix.summary:
+            lines.append(f"  - {_md(fix.summary)}")
+        elif fix.kind == "alt_text":
+            lines += [f"  - {_md(src)}: {_md(alt)}" for src, alt in fix.images[:3]]
+        elif fix.kind == "faq":
+            lines += [f"  - {_md(question)}" for question, _answer in fix.faq[:3]]
+    if len(section.fixes) > MARKDOWN_AI_FIXES or section.truncated:
+        lines += ["", _("The HTML report and the JSON export have every draft.")]
+    return lines

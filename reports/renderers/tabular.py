@@ -15,8 +15,10 @@ from django.utils import translation
 from audits import selectors
 from audits.models import Audit, Page
 
+from ..ai_fixes import ai_fixes_json
 from ..comparison import audit_compare
 from ..i18n import title_for_code
+from ..page_speed import page_speed_json
 
 CHUNK = 2000
 FINDING_COLUMNS = ("url", "code", "severity", "category", "title", "details")
@@ -80,7 +82,9 @@ def _dumps(value: Any) -> str:
 
 def audit_json(*, audit: Audit) -> Iterator[str]:
     """The whole audit as one JSON object: audit fields, scores, crawl summary, findings per
-    check, comparison with the previous audit, then every page and every finding (streamed)."""
+    check, comparison with the previous audit, the page-speed measurements (latest per URL,
+    form factor and source) and AI-generated fixes (latest done per page and kind), then every
+    page and every finding (streamed)."""
     head = {
         "id": str(audit.pk), "url": audit.url, "normalized_url": audit.normalized_url,
         "status": audit.status, "options": audit.options,
@@ -91,7 +95,11 @@ def audit_json(*, audit: Audit) -> Iterator[str]:
         "finding_summary": selectors.finding_summary_for_audit(audit=audit),
         "comparison": audit_compare(audit=audit).as_dict(),
     }
-    yield _dumps(head)[:-1] + ',"pages":['
+    yield _dumps(head)[:-1] + ',"pagespeed":['
+    yield from _batched(_dumps(row) for row in page_speed_json(audit=audit))
+    yield '],"ai_content":['
+    yield from _batched(_dumps(row) for row in ai_fixes_json(audit=audit))
+    yield '],"pages":['
     yield from _batched(_dumps(page) for page in _page_rows(audit))
     yield '],"findings":['
     yield from _batched(_dumps(finding) for finding in selectors.finding_iter(audit=audit))

@@ -283,6 +283,8 @@ def test_cached_serializer_fields_are_per_instance_and_serialize_the_same(user, 
     class Generic(drf.ModelSerializer):
         options = drf.DictField(read_only=True)
         scores = drf.DictField(read_only=True)
+        queue_position = drf.SerializerMethodField()
+        get_queue_position = AuditSerializer.get_queue_position
 
         class Meta(AuditSerializer.Meta):
             pass

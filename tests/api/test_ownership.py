@@ -13,6 +13,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts import services as account_services
 from ai.models import AIContent
 from audits.models import Audit, Finding, Link, Page
+from pagespeed.models import Measurement
 from reports.models import Report
 from tests.api.conftest import error_of
 from webhooks import services as webhook_services
@@ -42,11 +43,13 @@ def theirs(other_user, audit_factory, settings, tmp_path):
     page = Page.objects.filter(audit=audit).first()
     ai_content = AIContent.objects.create(kind=AIContent.Kind.FAQ, audit=audit, page=page,
                                           page_url=page.url, created_by=other_user)
-    return {"audit": audit, "page": page, "ai_content": ai_content,
+    measurement = Measurement.objects.create(owner=other_user, audit=audit, page=page,
+                                             url=page.url, form_factor="mobile", status="done")
+    return {"audit": audit, "page": page, "ai_content": ai_content, "pagespeed": measurement,
             "finding": Finding.objects.filter(audit=audit).first(), "token": token,
             "report": report, "webhooks/endpoints": endpoint, "webhooks/deliveries": delivery,
             "webhooks/github/repositories": repository,
-            **_their_keywords(other_user)}
+            **_their_keywords(other_user), **_their_visibility(other_user)}
 
 
 def _their_keywords(owner):
@@ -61,13 +64,31 @@ def _their_keywords(owner):
     return {"site": site, "group": group, "keyword": keyword, "check": check}
 
 
+def _their_visibility(owner):
+    """Brand settings, a tracked prompt and an answer run (visibility app)."""
+    from keywords import services as keyword_services
+    from visibility import services as visibility_services
+    from visibility.models import AnswerRun
+
+    site = keyword_services.site_create(owner=owner, url="https://their-brand.example/")
+    visibility_services.brand_update(site=site, brand_name="Theirs")
+    prompt, _ = visibility_services.prompt_create(site=site, question="their question")
+    run = AnswerRun.objects.create(prompt=prompt, engine="openai", run_on="2026-01-01", status="ok")
+    return {"ai_site": site, "ai_prompt": prompt, "ai_run": run}
+
+
 def _fill(path, objects):
     audit = objects["audit"]
     if path.startswith("/api/v1/tokens/"):
         return path.replace("{id}", str(objects["token"].pk))
     if path.startswith("/api/v1/ai-content/"):
         return path.replace("{id}", str(objects["ai_content"].pk))
-    for prefix, key in (("/api/v1/keywords/sites/", "site"), ("/api/v1/keywords/groups/", "group"),
+    if path.startswith("/api/v1/pagespeed/"):
+        return path.replace("{id}", str(objects["pagespeed"].pk))
+    for prefix, key in (("/api/v1/ai-visibility/sites/", "ai_site"),
+                        ("/api/v1/ai-visibility/prompts/", "ai_prompt"),
+                        ("/api/v1/ai-visibility/runs/", "ai_run"),
+                        ("/api/v1/keywords/sites/", "site"), ("/api/v1/keywords/groups/", "group"),
                         ("/api/v1/rank-tracking/sites/", "site"),
                         ("/api/v1/rank-tracking/checks/", "check"), ("/api/v1/keywords/", "keyword")):
         if path.startswith(prefix):
@@ -107,7 +128,9 @@ def test_every_object_endpoint_answers_404_to_another_user(api, theirs):
     endpoint = theirs["webhooks/endpoints"]
     assert endpoint.deliveries.count() == 1 and type(endpoint).objects.get(pk=endpoint.pk).is_active
     assert type(theirs["webhooks/github/repositories"]).objects.count() == 1
-    for key in ("site", "group", "keyword", "check"):  # keywords app: nothing deleted
+    assert Measurement.objects.filter(pk=theirs["pagespeed"].pk, status="done").exists()
+    for key in ("site", "group", "keyword", "check",  # keywords app: nothing deleted
+                "ai_site", "ai_prompt", "ai_run"):  # visibility app
         assert type(theirs[key]).objects.filter(pk=theirs[key].pk).exists(), key
 
 

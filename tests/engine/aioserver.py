@@ -25,7 +25,8 @@ def options(url: str = "http://127.0.0.1/", **kwargs) -> CrawlOptions:
     """Crawl options for loopback tests: private networks allowed, short timeouts, no
     Chromium render sample."""
     defaults = dict(allow_private=True, connect_timeout=2.0, read_timeout=3.0,
-                    total_timeout=5.0, max_retry_wait=1.0, js_render_sample=0)
+                    total_timeout=5.0, max_retry_wait=1.0, js_render_sample=0,
+                    pagespeed_sample=0)
     defaults.update(kwargs)
     return CrawlOptions(start_url=url, **defaults)
 

@@ -30,7 +30,7 @@ CHANGES = {
 def crawled(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), override_settings(
             SEOAUDIT_ALLOW_PRIVATE_NETWORKS=True, SEOAUDIT_PARSE_WORKERS=0,
-            SEOAUDIT_JS_RENDER_SAMPLE=0):
+            SEOAUDIT_JS_RENDER_SAMPLE=0, SEOAUDIT_PAGESPEED_SAMPLE=0):
         user = UserFactory()
         with defect_site() as (base, change):
             before = audit_site(owner=user, base=base)

@@ -12,7 +12,7 @@ from tests.engine.test_defect_site import _manifest, _routes
 from tests.sites import Route, serve
 
 #: Keep the crawl quick: the defect site answers some pages slowly on purpose.
-AUDIT_OPTIONS = {"max_pages": 500, "timeout": 2.0, "js_render_sample": 0}
+AUDIT_OPTIONS = {"max_pages": 500, "timeout": 2.0, "js_render_sample": 0, "pagespeed_sample": 0}
 
 
 @contextmanager

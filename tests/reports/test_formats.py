@@ -38,7 +38,7 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 
 def test_report_data_matches_the_database(crawled, django_assert_max_num_queries):
     audit = crawled.after
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         data = report_data_build(audit=audit)
     findings = Finding.objects.filter(audit=audit).exclude(code__startswith="engine.")
     by_severity = Counter(findings.values_list("severity", flat=True))

@@ -42,6 +42,10 @@ class Citation:
     title: str = ""
     #: 1-based order in which the engine cited it.
     position: int = 0
+    #: The source's domain when `url` does not show it: Gemini's grounding chunks are redirect
+    #: URLs (vertexaisearch.cloud.google.com/grounding-api-redirect/...) titled with the
+    #: source's domain. Empty when the URL's own host is the source.
+    domain: str = ""
 
 
 @dataclass(frozen=True, slots=True)

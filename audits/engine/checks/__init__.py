@@ -18,6 +18,7 @@ from . import (  # noqa: F401 - imported for their @page_check/@site_check regis
     mobile,
     on_page,
     performance,
+    performance_lab,
     resources,
     robots,
     site,

@@ -65,6 +65,9 @@ class Command(BaseCommand):
         parser.add_argument("--js-render-sample", type=int, default=None, metavar="N",
                             help="render N key pages in headless Chromium with JavaScript off "
                                  "and on and compare them (default 10; 0 turns it off)")
+        parser.add_argument("--pagespeed-sample", type=int, default=None, metavar="N",
+                            help="measure N pages in the page-speed lab (headless Chromium, "
+                                 "mobile and desktop; default 5; 0 turns it off)")
         parser.add_argument("--user-agent", default=None)
         parser.add_argument("--parse-workers", type=int, default=None)
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -109,7 +112,8 @@ class Command(BaseCommand):
     def _audit_options(self, opts: dict[str, Any]) -> dict[str, Any]:
         raw: dict[str, Any] = {}
         for key in ("max_pages", "max_depth", "concurrency", "crawl_delay", "timeout",
-                    "user_agent", "parse_workers", "js_render_sample"):
+                    "user_agent", "parse_workers", "js_render_sample",
+                    "pagespeed_sample"):
             if opts[key] is not None:
                 raw[key] = opts[key]
         for flag in ("allow_private", "ignore_robots", "include_subdomains", "geo_live_check"):

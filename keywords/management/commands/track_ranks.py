@@ -11,10 +11,10 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from keywords.models import Keyword, RankCheck
 from keywords.providers import ProviderNotConfigured, SerpError, provider_from_settings
+from keywords.selectors import site_match
 from keywords.tracking import rank_track
 
 
@@ -35,11 +35,7 @@ class Command(BaseCommand):
             sys.exit(2)
         keywords = Keyword.objects.all()
         if options["site"]:
-            query = Q()
-            for site in options["site"]:
-                query |= Q(site_id=int(site)) if site.isdigit() else Q(
-                    site__host=site.lower().removeprefix("www."))
-            keywords = keywords.filter(query)
+            keywords = keywords.filter(site_match(options["site"]))
         if options["keyword"]:
             keywords = keywords.filter(pk__in=options["keyword"])
         if (options["site"] or options["keyword"]) and not keywords.exists():
