@@ -183,3 +183,81 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CrawlJob(models.Model):
+    """The shared state of one distributed crawl (audits/distributed; docs/scaling.md).
+
+    One row per audit that runs on work units. Counters change with `F()` updates or under
+    this row's lock (URL admission), so any number of workers on any number of hosts can
+    share it; the finalizer takes `finalize_started_at` with a conditional UPDATE, and the
+    audit is completed in the transaction that sets `finished`, so it happens exactly once.
+    """
+
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, primary_key=True,
+                                 related_name="crawl_job")
+    #: Pickled robots.txt policy (engine.robots.RobotsPolicy) the units obey.
+    robots = models.BinaryField()
+    #: Pickled site-level facts gathered before the crawl (sitemaps, probes, llms.txt) that the
+    #: finalizer's site-wide checks read.
+    site_state = models.BinaryField()
+    #: URLs admitted to the frontier so far: the exact `max_pages` bound.
+    admitted = models.PositiveIntegerField(default=0)
+    #: Pages fetched and saved (robots.txt-blocked URLs excluded, as in the single path).
+    pages_done = models.PositiveIntegerField(default=0)
+    findings_error = models.PositiveIntegerField(default=0)
+    findings_warning = models.PositiveIntegerField(default=0)
+    findings_notice = models.PositiveIntegerField(default=0)
+    #: Why discovered URLs were refused (traps, depth, max_pages), for the crawl summary.
+    rejected = models.JSONField(default=dict, blank=True)
+    current_url = models.TextField(blank=True, default="")
+    units_run = models.PositiveIntegerField(default=0)
+    finalize_started_at = models.DateTimeField(null=True, blank=True)
+    finished = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"crawl job {self.audit_id}"
+
+
+class CrawlURL(models.Model):
+    """One URL of a distributed crawl's frontier and seen-set (unique per audit)."""
+
+    class State(models.TextChoices):
+        #: Found only in a sitemap; crawled once no linked URL is left (as the single path).
+        SITEMAP = "sitemap", "Sitemap only"
+        QUEUED = "queued", "Queued"
+        CLAIMED = "claimed", "Claimed"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="crawl_urls",
+                              db_index=False)
+    url_hash = models.CharField(max_length=16)
+    url = models.TextField()
+    depth = models.IntegerField(default=0)
+    found_on = models.TextField(blank=True, default="")
+    in_sitemap = models.BooleanField(default=False)
+    #: url_hash() of the path of a URL with a query string (the query-variant trap guard
+    #: counts them per path); "" for URLs without a query.
+    query_path_hash = models.CharField(max_length=16, blank=True, default="")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    claimed_by = models.CharField(max_length=32, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    #: Claims so far; a URL whose worker died this many times is given up (state FAILED).
+    attempt = models.PositiveSmallIntegerField(default=0)
+    #: The page's compact site-check record (engine.site.PageRecord.as_row()) once DONE.
+    record = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "url_hash"], name="crawlurl_unique_url"),
+        ]
+        indexes = [
+            models.Index(fields=["audit", "state", "depth", "id"], name="crawlurl_claim"),
+            models.Index(fields=["audit", "query_path_hash"], name="crawlurl_query_path",
+                         condition=~models.Q(query_path_hash="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.url

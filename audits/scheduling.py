@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from webhooks import services as webhook_events
 
-from .models import Audit, Finding, Link, Page
+from .models import Audit, CrawlJob, Finding, Link, Page
 from .progress import progress_publish_status
 
 log = structlog.get_logger(__name__)
@@ -152,8 +152,9 @@ def audit_claim(*, audit_id: Any) -> ClaimResult:
         _fail_lost(audit_id=audit_id, attempts=audit["attempts"], stale_before=stale_before)
         return result
     if result.outcome == Claim.CLAIMED:
-        if result.takeover:
-            # Start over cleanly: the dead run may have written part of the pages.
+        if result.takeover and not CrawlJob.objects.filter(pk=audit_id).exists():
+            # Start over cleanly: the dead run may have written part of the pages. (A
+            # distributed crawl resumes from its shared frontier instead: docs/scaling.md.)
             audit_partial_rows_delete(audit_id=audit_id)
             log.warning("audit.takeover", audit_id=str(audit_id), attempt=attempt)
         progress_publish_status(audit_id=audit_id)

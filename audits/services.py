@@ -21,6 +21,7 @@ from pagespeed import services as pagespeed_services
 from webhooks import services as webhook_events
 
 from . import scheduling
+from .distributed import services as distributed
 from .engine.crawler import CrawlError, CrawlRun, CrawlSummary
 from .engine.netguard import AddressGuard, BlockedAddress
 from .engine.types import CrawlProgress
@@ -95,8 +96,8 @@ def target_url_clean(*, url: Any, public_only: bool) -> tuple[str, str]:
     return url, normalized
 
 
-def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], None] | None = None
-              ) -> Audit:
+def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], None] | None = None,
+              distribute: bool = False) -> Audit:
     """Crawl and check the audit's site, persisting as it goes. Safe to call twice: a second
     call for an audit that is finished or running elsewhere returns it untouched, and one
     whose owner is at the running-audits cap leaves it PENDING for the dispatcher.
@@ -105,6 +106,10 @@ def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], No
     or this worker's warm shutdown stops the crawl within SEOAUDIT_CONTROL_POLL_SECONDS (a
     shutdown requeues the audit for another worker); a run that cannot go on is requeued
     while attempts are left, else FAILED with the reason.
+
+    With `distribute` (the Celery task), a large audit in production mode is only started
+    here and crawled by work units on any worker (audits/distributed; docs/scaling.md); it
+    is returned RUNNING.
     """
     claim = scheduling.audit_claim(audit_id=audit_id)
     if claim.outcome != scheduling.Claim.CLAIMED:
@@ -117,6 +122,12 @@ def audit_run(*, audit_id: Any, on_progress: Callable[[Audit, CrawlProgress], No
     cancel = threading.Event()
     monitor = RunMonitor(audit.pk, cancel, attempt=attempt)
     try:
+        if distribute:
+            options = crawl_options_for(audit.normalized_url, audit.options)
+            if distributed.crawl_is_distributed(options) \
+                    or distributed.crawl_job_exists(audit_id=audit.pk):
+                distributed.crawl_start(audit=audit, options=options)
+                return audit
         with monitor:
             options = crawl_options_for(audit.normalized_url, audit.options)
             summary = _crawl_and_persist(audit, options, on_progress, monitor=monitor)

@@ -251,6 +251,24 @@ SEOAUDIT_JS_RENDER_SAMPLE = env.int("SEOAUDIT_JS_RENDER_SAMPLE", default=10)
 #: taken over by a redelivered task.
 SEOAUDIT_STALE_AUDIT_SECONDS = env.int("SEOAUDIT_STALE_AUDIT_SECONDS", default=600)
 
+# --- Distributed crawl (audits/distributed; docs/scaling.md) ------------------------------
+#: Audits whose max_pages is above this run as work units on any Celery worker (production
+#: mode only); smaller ones, and every audit in the embedded mode, keep the single task.
+SEOAUDIT_DISTRIBUTED_MIN_PAGES = env.int("SEOAUDIT_DISTRIBUTED_MIN_PAGES", default=5000)
+#: URLs one work unit claims and crawls.
+SEOAUDIT_DISTRIBUTED_BATCH = env.int("SEOAUDIT_DISTRIBUTED_BATCH", default=200)
+#: A claim not renewed for this long (its worker died) goes back to the queue (seconds).
+SEOAUDIT_DISTRIBUTED_LEASE_SECONDS = env.float("SEOAUDIT_DISTRIBUTED_LEASE_SECONDS", default=60.0)
+#: Claims of one URL before it is given up (it kills its worker every time).
+SEOAUDIT_DISTRIBUTED_MAX_ATTEMPTS = env.int("SEOAUDIT_DISTRIBUTED_MAX_ATTEMPTS", default=3)
+#: Units a unit enqueues at most when it ends and URLs wait (the crawl's fan-out).
+SEOAUDIT_DISTRIBUTED_SPAWN = env.int("SEOAUDIT_DISTRIBUTED_SPAWN", default=2)
+#: Celery queue of the work units ("" = Celery's routing, CELERY_TASK_ROUTES / default queue).
+SEOAUDIT_DISTRIBUTED_QUEUE = env("SEOAUDIT_DISTRIBUTED_QUEUE", default="")
+#: A finalizer that has not finished after this long (it died) is taken over (seconds).
+SEOAUDIT_DISTRIBUTED_FINALIZE_LEASE_SECONDS = env.int(
+    "SEOAUDIT_DISTRIBUTED_FINALIZE_LEASE_SECONDS", default=3600)
+
 # --- Live progress: Server-Sent Events (audits/streams.py, docs/sse.md) -------------------
 #: Seconds between `: heartbeat` comments on an idle stream.
 SSE_HEARTBEAT_S = env.float("SSE_HEARTBEAT_S", default=15.0)

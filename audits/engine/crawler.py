@@ -111,6 +111,20 @@ def _can_fork_workers() -> bool:
     return not multiprocessing.current_process().daemon
 
 
+@dataclass(slots=True)
+class PreparedSite:
+    """What the crawl learns about the site before its first page (robots.txt, sitemaps,
+    host probes, llms.txt): handed from a distributed crawl's coordinator to its finalizer."""
+
+    robots: RobotsPolicy | None
+    sitemaps: tuple[Any, ...]
+    sitemap_url_cap_reached: bool
+    sitemap_urls: set[str]
+    sitemap_hreflangs: dict[str, tuple[tuple[str, str], ...]]
+    variants: Any
+    llms_txt: Any
+
+
 class Crawler:
     """`guard` and `resolver` go to the Fetcher (tests: a fake DNS, a trusted test network)."""
 
@@ -164,23 +178,65 @@ class Crawler:
                 finally:
                     if not driver.done():
                         driver.cancel()
-                if not self.cancel.is_set():
-                    await check_resources(fetcher, self.site, self.options, cancel=self.cancel)
-                if self.options.geo and self.options.geo_live_check and not self.cancel.is_set():
-                    self.site.live_probes = await live_agent_check(self.site, self.options)
-                if self.options.geo and self.options.js_render_sample > 0 \
-                        and not self.cancel.is_set():
-                    # Timed on its own: the crawl's elapsed_s leaves it out (see _finish).
-                    self.site.rendering = await render_sample(self.site, self.options,
-                                                              fetcher=fetcher, cancel=self.cancel)
-                if self.options.pagespeed_sample > 0 and not self.cancel.is_set():
-                    # Page-speed lab (lab.py), timed on its own like the render sample.
-                    self.site.lab = await lab_sample(self.site, self.options, fetcher=fetcher,
-                                                     cancel=self.cancel)
+                await self.after_crawl(fetcher)
             self._finish()
         finally:
             if executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)
+
+    async def after_crawl(self, fetcher: Fetcher) -> None:
+        """The phases that need the whole site: resources, GEO live check, render sample.
+        The distributed finalizer calls it too, on a SiteView rebuilt from the database."""
+        if not self.cancel.is_set():
+            await check_resources(fetcher, self.site, self.options, cancel=self.cancel)
+        if self.options.geo and self.options.geo_live_check and not self.cancel.is_set():
+            self.site.live_probes = await live_agent_check(self.site, self.options)
+        if self.options.geo and self.options.js_render_sample > 0 and not self.cancel.is_set():
+            # Timed on its own: the crawl's elapsed_s leaves it out (see _finish).
+            self.site.rendering = await render_sample(self.site, self.options,
+                                                      fetcher=fetcher, cancel=self.cancel)
+        if self.options.pagespeed_sample > 0 and not self.cancel.is_set():
+            # Page-speed lab (lab.py), timed on its own like the render sample.
+            self.site.lab = await lab_sample(self.site, self.options, fetcher=fetcher,
+                                             cancel=self.cancel)
+
+    def finish(self) -> CrawlSummary:
+        """Run the site-wide checks and score on what `site` and the counters hold."""
+        self._finish()
+        assert self.summary is not None
+        return self.summary
+
+    # -- a crawl in parts (audits/distributed) -----------------------------------------------
+    async def prepare(self, fetcher: Fetcher) -> PreparedSite:
+        """Read robots.txt, the sitemaps, the host variants and llms.txt; queue the start URL
+        and the sitemap URLs in this crawler's frontier. Raises CrawlError as `crawl` does."""
+        await self._prepare(fetcher)
+        site = self.site
+        return PreparedSite(robots=self._robots, sitemaps=self._sitemaps,
+                            sitemap_url_cap_reached=site.sitemap_url_cap_reached,
+                            sitemap_urls=site.sitemap_urls, sitemap_hreflangs=site.sitemap_hreflangs,
+                            variants=site.variants, llms_txt=site.llms_txt)
+
+    def restore(self, prepared: PreparedSite, *, pages_crawled: int, code_pages: dict[str, int],
+                error_pages: set[str], rejected: dict[str, int], elapsed_s: float) -> None:
+        """Take up a crawl whose pages were fetched elsewhere: the prepared site facts and the
+        counters the score needs. Pages and links are then added to `site` by the caller."""
+        site = self.site
+        self._robots = site.robots = prepared.robots
+        if prepared.robots is not None:
+            site.robots_status, site.robots_error = prepared.robots.status, prepared.robots.error
+        self._sitemaps = prepared.sitemaps
+        site.sitemaps = list(prepared.sitemaps)
+        site.sitemap_url_cap_reached = prepared.sitemap_url_cap_reached
+        site.sitemap_urls = prepared.sitemap_urls
+        site.sitemap_hreflangs = prepared.sitemap_hreflangs
+        site.variants = prepared.variants
+        site.llms_txt = prepared.llms_txt
+        self.pages_crawled = pages_crawled
+        self._code_pages = Counter(code_pages)
+        self._error_pages = set(error_pages)
+        self.frontier.rejected = Counter(rejected)
+        self._started = time.monotonic() - elapsed_s
 
     # -- setup -------------------------------------------------------------------------------
     def _make_executor(self) -> ParsePool | None:
@@ -263,7 +319,7 @@ class Crawler:
                     out_of_time = True
                     break
                 while len(tasks) < limit:
-                    item = self.frontier.pop(links_exhausted=not tasks)
+                    item = self._next_item(links_exhausted=not tasks)
                     if item is None:
                         break
                     self._in_flight += 1
@@ -295,6 +351,19 @@ class Crawler:
                                  "pages_crawled": self.pages_crawled,
                                  "urls_not_fetched": self.frontier.left_over()}
         log.warning("crawl.time_budget", url=self.start_url, **self.site.time_budget)
+    def _next_item(self, *, links_exhausted: bool) -> QueuedURL | None:
+        return self.frontier.pop(links_exhausted=links_exhausted)
+
+    def _admit_redirect_target(self, target: str) -> bool:
+        """May the content of a redirect's target, which arrived with the redirect, be
+        analysed as that URL's page now (it is new, in scope and under the page cap)?"""
+        frontier = self.frontier
+        if target in frontier.seen or not frontier.in_scope(target) \
+                or frontier.enqueued >= self.options.max_pages:
+            return False
+        frontier.seen.add(target)
+        frontier.enqueued += 1
+        return True
 
     async def _process(self, item: QueuedURL, fetcher: Fetcher, executor: ParsePool | None,
                        results: asyncio.Queue[PageResult | None]) -> None:
@@ -318,10 +387,7 @@ class Crawler:
             # The redirect target's content arrived with this fetch: analyse it as its own URL
             # (once) instead of fetching it again, and keep only the chain on the source URL.
             target = fetch.final_url
-            if target not in self.frontier.seen and self.frontier.in_scope(target) \
-                    and self.frontier.enqueued < self.options.max_pages:
-                self.frontier.seen.add(target)
-                self.frontier.enqueued += 1
+            if self._admit_redirect_target(target):
                 target_fetch = replace(fetch, requested_url=target, redirect_chain=())
                 target_result = await self._analyze(
                     target_fetch, QueuedURL(target, item.depth, url),

@@ -31,13 +31,15 @@ render sample forwards a browser's request headers through the same guard).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import random
 import re
 import time
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -98,6 +100,12 @@ _DISCARD = {
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
+class HostGate(Protocol):
+    """Per-host politeness across processes: `lease(host)` is held around every request."""
+
+    def lease(self, host: str) -> AbstractAsyncContextManager[None]: ...
+
+
 @dataclass(slots=True)
 class _Response:
     status: int
@@ -132,8 +140,12 @@ class Fetcher:
     """
 
     def __init__(self, options: CrawlOptions, *, guard: AddressGuard | None = None,
-                 resolver: AbstractResolver | None = None) -> None:
+                 resolver: AbstractResolver | None = None,
+                 host_gate: HostGate | None = None) -> None:
         self.options = options
+        #: Politeness shared with other processes (a distributed crawl's workers), on top of
+        #: this Fetcher's own per-host slots.
+        self.host_gate = host_gate
         self.guard = guard if guard is not None else AddressGuard(allow_private=options.allow_private)
         self._inner_resolver = resolver
         self._resolver: GuardedResolver | None = None
@@ -337,7 +349,9 @@ class Fetcher:
         assert self._session is not None
         slot = self._slot(host_of(target))
         queued_from = time.perf_counter()
-        async with slot.sem:
+        host_gate = self.host_gate
+        async with slot.sem, (host_gate.lease(host_of(target)) if host_gate is not None
+                              else contextlib.nullcontext()):
             if slot.delay > 0:
                 now = asyncio.get_running_loop().time()
                 wait = slot.next_at - now

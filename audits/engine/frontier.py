@@ -150,7 +150,24 @@ class CrawlFrontier:
             return self._queue.popleft()
         if not links_exhausted:
             return None
-        while self._sitemap_queue and self.enqueued < self.options.max_pages:
+        while self.enqueued < self.options.max_pages:
+            url = self._next_sitemap_url()
+            if url is None:
+                break
+            self.enqueued += 1
+            return QueuedURL(url, SITEMAP_ONLY_DEPTH, "")
+        return None
+
+    def take_sitemap_urls(self) -> list[str]:
+        """Hand the whole sitemap-only queue over, trap guards applied (the distributed
+        crawl keeps it in its shared frontier)."""
+        urls: list[str] = []
+        while (url := self._next_sitemap_url()) is not None:
+            urls.append(url)
+        return urls
+
+    def _next_sitemap_url(self) -> str | None:
+        while self._sitemap_queue:
             url = self._sitemap_queue.popleft()
             if url in self.seen:
                 continue
@@ -159,8 +176,7 @@ class CrawlFrontier:
             if trap:
                 self._reject(trap, url)
                 continue
-            self.enqueued += 1
-            return QueuedURL(url, SITEMAP_ONLY_DEPTH, "")
+            return url
         return None
 
     def traps(self) -> dict[str, tuple[int, tuple[str, ...]]]:

@@ -98,6 +98,27 @@ class PageRecord:
         )
 
 
+    def as_row(self) -> list[Any]:
+        """The record as a JSON-ready list (field order), for storage between processes."""
+        return [getattr(self, name) for name in _RECORD_FIELDS]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> PageRecord:
+        """Inverse of `as_row` (JSON gives lists where the record holds tuples)."""
+        record = cls(*row)
+        record.url = sys.intern(record.url)
+        record.hreflangs = tuple(tuple(pair) for pair in record.hreflangs)  # type: ignore[misc]
+        if record.canonical == record.url:
+            record.canonical = record.url
+        if record.final_url == record.url:
+            record.final_url = record.url
+        record.site_names = sys.intern(record.site_names)
+        return record
+
+
+_RECORD_FIELDS = tuple(PageRecord.__dataclass_fields__)
+
+
 def _healthy(record: PageRecord) -> bool:
     return (record.status == 200 and record.indexable and not record.redirect_hops
             and record.error is None)
