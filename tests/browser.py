@@ -13,3 +13,11 @@ MISSING = browser_missing()
 if MISSING and os.environ.get("CI") == "true":
     raise RuntimeError(f"browser tests need Chromium under CI: {MISSING} "
                        "(scripts/test.sh installs the chromium package)")
+
+
+def page_errors(page) -> list[str]:
+    """A list that fills with the page's console errors and uncaught exceptions."""
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    return problems

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audits.engine.render import chromium_path
 from audits.models import Page
 from audits.progress import progress_record
-from tests.browser import MISSING
+from tests.browser import MISSING, page_errors
 from tests.livestack import asgi_server
 from tests.reports.factories import seed_ai_fixes, seed_page_speed
 from tests.web.helpers import make_audit
@@ -38,9 +38,7 @@ def test_page_speed_and_ai_fixes_in_a_browser(live_settings, user):  # noqa: F81
         try:
             context = browser.new_context(viewport={"width": 1100, "height": 900})
             page = context.new_page()
-            problems: list[str] = []
-            page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: problems.append(str(exc)))
+            problems = page_errors(page)
             dialogs: list[str] = []
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 

@@ -13,7 +13,7 @@ import pytest
 
 from audits.engine.render import chromium_path
 from audits.models import Audit
-from tests.browser import MISSING
+from tests.browser import MISSING, page_errors
 from tests.livestack import asgi_server, celery_worker
 from tests.sites import Route, html, serve
 from tests.web.conftest import PASSWORD
@@ -102,9 +102,7 @@ def test_watch_an_audit_run_to_completion(live_settings, user):
         try:
             context = browser.new_context(viewport={"width": 1100, "height": 900})
             page = context.new_page()
-            problems: list[str] = []
-            page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: problems.append(str(exc)))
+            problems = page_errors(page)
             requests: list[str] = []
             page.on("request", lambda request: requests.append(request.url))
             streams: list = []  # the page's event-stream requests
