@@ -71,6 +71,7 @@ def env_for(args: argparse.Namespace, queue: str) -> dict[str, str]:
         "REDIS_CACHE_URL": args.redis_url, "SEOAUDIT_QUIET_STARTUP": "1",
         "SEOAUDIT_DISTRIBUTED_QUEUE": queue, "SEOAUDIT_DISTRIBUTED_BATCH": str(args.batch),
         "SEOAUDIT_ALLOW_PRIVATE_NETWORKS": "1", "SEOAUDIT_JS_RENDER_SAMPLE": "0",
+        "SEOAUDIT_PAGESPEED_SAMPLE": "0",
         "SEOAUDIT_MAX_PAGES_LIMIT": "10000000",
         "SEOAUDIT_DISTRIBUTED_MIN_PAGES": "0", "LOG_LEVEL": "WARNING",
     })
